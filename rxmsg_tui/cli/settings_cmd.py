@@ -1,0 +1,10 @@
+"""`rxmsg settings` (being built)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group("settings")
+def settings() -> None:
+    """Not available yet."""

@@ -1,0 +1,63 @@
+"""Builds settings, engine, store and signed-in user once per command invocation."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+
+import click
+
+from rxmsg_tui.clock import Clock
+from rxmsg_tui.config import Settings, load_settings
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.stores import resolve_store
+from rxmsg_tui.services.users import sign_in
+from rxmsg_tui.storage.engine import make_engine
+
+
+@dataclass
+class CliState:
+    """What the `rxmsg` group hands its subcommands; the context is built on first use."""
+
+    db_url: str | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+    _context: AppContext | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(database_url=self.db_url)
+        return self._settings
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(self.settings.now)
+
+    def database(self) -> Database:
+        """The migrated database, without signing anybody in (support commands need no user)."""
+        db = Database(make_engine(self.settings.resolved_database_url()))
+        db.migrate()
+        return db
+
+    def context(self) -> AppContext:
+        if self._context is None:
+            settings = self.settings
+            clock = Clock(settings.now)
+            db = self.database()
+            store = resolve_store(db, settings.store, now=clock.now())
+            actor = sign_in(db, store, current_login(), now=clock.now())
+            self._context = AppContext(settings=settings, clock=clock, db=db, store=store, actor=actor)
+        return self._context
+
+
+def current_login() -> str:
+    """The OS login, as over SSH (LOGNAME, USER, then the password database)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError) as exc:
+        raise click.ClickException("cannot tell who is logged in (no LOGNAME or USER)") from exc
+
+
+def pass_state(f: click.decorators.FC) -> click.decorators.FC:
+    return click.pass_obj(f)  # type: ignore[arg-type,return-value]

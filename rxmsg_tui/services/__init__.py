@@ -1,0 +1,1 @@
+"""Use cases: each owns its transaction and combines domain rules with storage."""

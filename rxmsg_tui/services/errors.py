@@ -1,0 +1,23 @@
+"""Errors a service raises for the user to read: one line that says what and where."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base: the message is fit to show to pharmacy staff as is."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class InvalidInput(ServiceError):
+    pass
+
+
+class NotAvailableYet(ServiceError):
+    """A capability of rxmsg that is not built yet; the command exits non-zero."""

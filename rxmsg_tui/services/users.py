@@ -1,0 +1,87 @@
+"""Maps the OS login (as over SSH) to a role; the first user of a new database is admin."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from rxmsg_tui.domain.vocabulary import Role
+from rxmsg_tui.services import audit
+from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
+from rxmsg_tui.storage.models import AppUser, Store
+
+_USERNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,63}$")
+
+
+def sign_in(db: Database, store: Store, username: str, *, now: datetime) -> Actor:
+    """The actor for `username` at `store`, or a refusal that says how to get access."""
+    assert store.id is not None
+    with db.transaction() as session:
+        if _user_count(session) == 0:
+            user = AppUser(
+                store_id=store.id,
+                username=username,
+                role=Role.ADMIN,
+                created_at=now,
+                created_by="(first user)",
+            )
+            session.add(user)
+            actor = Actor(store.id, store.code, username, Role.ADMIN)
+            audit.record(session, actor, "user.add", at=now, target=username, after="admin")
+            return actor
+        user = session.exec(
+            select(AppUser).where(AppUser.store_id == store.id, AppUser.username == username)
+        ).first()
+    if user is None or not user.active:
+        raise PermissionDenied(
+            f"user {username!r} may not use rxmsg at store {store.code}; "
+            f"an admin can run: rxmsg users add {username} --role technician"
+        )
+    return Actor(store.id, store.code, username, Role(user.role))
+
+
+def add_user(db: Database, actor: Actor, username: str, role: str, *, now: datetime) -> AppUser:
+    """Admins add users; adding an existing name changes nothing and says so."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied(f"only an admin may add users ({actor.username} is {actor.role})")
+    if not _USERNAME.match(username):
+        raise InvalidInput(f"{username!r} is not a valid login name")
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise InvalidInput(
+            f"role must be one of {', '.join(r.value for r in Role)}; got {role!r}"
+        ) from None
+    with db.transaction() as session:
+        existing = session.exec(
+            select(AppUser).where(
+                AppUser.store_id == actor.store_id, AppUser.username == username
+            )
+        ).first()
+        if existing is not None:
+            raise InvalidInput(f"user {username!r} already exists with role {existing.role}")
+        user = AppUser(
+            store_id=actor.store_id,
+            username=username,
+            role=chosen,
+            created_at=now,
+            created_by=actor.username,
+        )
+        session.add(user)
+        audit.record(session, actor, "user.add", at=now, target=username, after=chosen.value)
+    return user
+
+
+def list_users(db: Database, store_id: int) -> list[AppUser]:
+    with db.read() as session:
+        query = select(AppUser).where(AppUser.store_id == store_id).order_by(AppUser.username)
+        return list(session.exec(query))
+
+
+def _user_count(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(AppUser)).one())

@@ -1,0 +1,1 @@
+"""Tables, the engine factory, query functions and migrations."""

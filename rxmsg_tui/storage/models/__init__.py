@@ -1,0 +1,38 @@
+"""Every table of rxmsg (DESIGN.md §2); import from here so metadata is complete."""
+
+from rxmsg_tui.storage.models.admin import AppUser, AuditLog, SchedulerLease
+from rxmsg_tui.storage.models.messaging import (
+    ConversationMessage,
+    MessageAttempt,
+    MessageFormat,
+    OutboundMessage,
+    QuickResponse,
+    RestrictedWord,
+    VerificationCode,
+)
+from rxmsg_tui.storage.models.patient import Consent, Patient, PatientMessagePrefs
+from rxmsg_tui.storage.models.pharmacy import Drug, Prescription, RxEvent
+from rxmsg_tui.storage.models.store import AlertSettings, OutboundSetup, ReviewSite, Store
+
+__all__ = [
+    "AlertSettings",
+    "AppUser",
+    "AuditLog",
+    "Consent",
+    "ConversationMessage",
+    "Drug",
+    "MessageAttempt",
+    "MessageFormat",
+    "OutboundMessage",
+    "OutboundSetup",
+    "Patient",
+    "PatientMessagePrefs",
+    "Prescription",
+    "QuickResponse",
+    "RestrictedWord",
+    "ReviewSite",
+    "RxEvent",
+    "SchedulerLease",
+    "Store",
+    "VerificationCode",
+]

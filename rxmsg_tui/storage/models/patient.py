@@ -1,0 +1,78 @@
+"""Patients, their per-alert channel preferences and the consent ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from rxmsg_tui.storage.models.columns import store_fk, utc_column
+
+
+def _patient_fk() -> Column[int]:
+    return Column(Integer, ForeignKey("patient.id", ondelete="CASCADE"), nullable=False)
+
+
+class Patient(SQLModel, table=True):
+    """A patient as the pharmacy system knows them; `patient_id` is that system's id.
+
+    `cell_phone` holds E.164 when the number is valid; an invalid number entered
+    elsewhere is kept as given so the queue can say `Invalid Address`.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = store_fk()
+    patient_id: str = Field(max_length=40)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    dob: date | None = None
+    cell_phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    language: str = Field(default="en", max_length=5)
+    cell_verified: bool = False
+    email_verified: bool = False
+    zip: str = Field(default="", max_length=16)
+    created_at: datetime = utc_column(nullable=False)
+    updated_at: datetime = utc_column(nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("store_id", "patient_id", name="uq_patient_store_patient_id"),
+        Index("ix_patient_store_name", "store_id", "last_name", "first_name", "id"),
+    )
+
+
+class PatientMessagePrefs(SQLModel, table=True):
+    """Which channels a patient wants for one alert (the Bell icon's settings)."""
+
+    __tablename__ = "patient_message_prefs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = store_fk()
+    patient_id: int = Field(sa_column=_patient_fk())
+    alert: str = Field(max_length=32, description="settings short name: refill, pickup, …")
+    email: bool = False
+    sms: bool = False
+    call: bool = False
+
+    __table_args__ = (UniqueConstraint("patient_id", "alert", name="uq_prefs_patient_alert"),)
+
+
+class Consent(SQLModel, table=True):
+    """One grant or revocation; the current state is the latest row per channel and purpose."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = store_fk()
+    patient_id: int = Field(sa_column=_patient_fk())
+    channel: str = Field(max_length=8)
+    purpose: str = Field(max_length=16)
+    granted: bool
+    source: str = Field(max_length=16)
+    wording_version: str = Field(default="", max_length=32)
+    evidence: str = Field(default="", max_length=128, description="e.g. signature sha256")
+    username: str = Field(default="", max_length=64)
+    recorded_at: datetime = utc_column(nullable=False)
+
+    __table_args__ = (
+        Index("ix_consent_current", "patient_id", "channel", "purpose", "recorded_at"),
+    )

@@ -1,0 +1,58 @@
+"""The schema: migrations build exactly the models, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.engine import make_engine
+from rxmsg_tui.storage.migrate import is_up_to_date
+
+DESIGN_TABLES = {
+    "store", "outbound_setup", "alert_settings", "review_site", "patient",
+    "patient_message_prefs", "drug", "prescription", "rx_event", "message_format",
+    "quick_response", "outbound_message", "message_attempt", "verification_code",
+    "conversation_message", "consent", "app_user", "audit_log", "restricted_word",
+    "scheduler_lease",
+}
+
+
+def test_migrations_create_every_table_and_match_the_models(db: Database) -> None:
+    tables = set(inspect(db.engine).get_table_names())
+    assert DESIGN_TABLES <= tables
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+    assert is_up_to_date(db.engine)
+
+
+def test_every_pharmacy_table_carries_store_id(db: Database) -> None:
+    inspector = inspect(db.engine)
+    per_database = {"store", "scheduler_lease", "alembic_version"}
+    for table in DESIGN_TABLES - per_database:
+        columns = {c["name"] for c in inspector.get_columns(table)}
+        assert "store_id" in columns, table
+
+
+def test_migrating_twice_is_harmless(db: Database) -> None:
+    db.migrate()
+    assert is_up_to_date(db.engine)
+
+
+def test_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "rxmsg.db"
+    db = Database(make_engine(f"sqlite:///{path}"))
+    db.migrate()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    db.dispose()
