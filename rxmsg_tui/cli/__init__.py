@@ -17,8 +17,17 @@ from rxmsg_tui.cli.tui import open_tui
 from rxmsg_tui.cli.users_cmd import users
 
 
-@click.group(cls=RxmsgGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_url", metavar="URL", help="Database URL (default: RXMSG_DATABASE_URL or the embedded SQLite file).")
+@click.group(
+    cls=RxmsgGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database URL (default: RXMSG_DATABASE_URL or the embedded SQLite file).",
+)
 @click.version_option(package_name="rxmsg", prog_name="rxmsg")
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None) -> None:

@@ -7,7 +7,9 @@ import click
 from rxmsg_tui.cli.errors import fail
 
 
-@click.command("import", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.command(
+    "import", context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
 def import_() -> None:
     """Not available yet."""
     fail("`rxmsg import` is not available yet in this version")

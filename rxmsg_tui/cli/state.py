@@ -40,14 +40,17 @@ class CliState:
         db.migrate()
         return db
 
-    def context(self) -> AppContext:
+    def context(self, *, store_code: str | None = None, db: Database | None = None) -> AppContext:
+        """Settings, migrated database, store (RXMSG_STORE unless given) and signed-in user."""
         if self._context is None:
             settings = self.settings
             clock = Clock(settings.now)
-            db = self.database()
-            store = resolve_store(db, settings.store, now=clock.now())
+            db = db or self.database()
+            store = resolve_store(db, store_code or settings.store, now=clock.now())
             actor = sign_in(db, store, current_login(), now=clock.now())
-            self._context = AppContext(settings=settings, clock=clock, db=db, store=store, actor=actor)
+            self._context = AppContext(
+                settings=settings, clock=clock, db=db, store=store, actor=actor
+            )
         return self._context
 
 
@@ -57,7 +60,3 @@ def current_login() -> str:
         return getpass.getuser()
     except (KeyError, OSError) as exc:
         raise click.ClickException("cannot tell who is logged in (no LOGNAME or USER)") from exc
-
-
-def pass_state(f: click.decorators.FC) -> click.decorators.FC:
-    return click.pass_obj(f)  # type: ignore[arg-type,return-value]

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.restricted_words import DEFAULT_RESTRICTED_WORDS
 from rxmsg_tui.domain.settings_keys import WEEKDAYS
@@ -27,7 +27,7 @@ def resolve_store(db: Database, code: str | None, *, now: datetime) -> Store:
                 known = ", ".join(session.exec(select(Store.code).order_by(Store.code))) or "none"
                 raise NotFound(f"store {code!r} is not in this database (stores: {known})")
             return store
-        stores = list(session.exec(select(Store).order_by(Store.id).limit(2)))
+        stores = list(session.exec(select(Store).order_by(col(Store.id)).limit(2)))
         if len(stores) == 1:
             return stores[0]
         if len(stores) > 1:
@@ -51,7 +51,11 @@ def create_store(
     phone: str,
     timezone: str,
     now: datetime,
-    **details: str,
+    address: str = "",
+    city: str = "",
+    state: str = "",
+    zip_code: str = "",
+    hours: str = "",
 ) -> Store:
     """A store with its setup rows; nothing is sent until support configures alerts."""
     store = Store(
@@ -59,8 +63,12 @@ def create_store(
         name=name,
         phone=phone,
         timezone=timezone,
+        address=address,
+        city=city,
+        state=state,
+        zip=zip_code,
+        hours=hours,
         created_at=now,
-        **details,
     )
     session.add(store)
     session.flush()

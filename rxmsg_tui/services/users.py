@@ -23,26 +23,27 @@ def sign_in(db: Database, store: Store, username: str, *, now: datetime) -> Acto
     assert store.id is not None
     with db.transaction() as session:
         if _user_count(session) == 0:
-            user = AppUser(
-                store_id=store.id,
-                username=username,
-                role=Role.ADMIN,
-                created_at=now,
-                created_by="(first user)",
+            session.add(
+                AppUser(
+                    store_id=store.id,
+                    username=username,
+                    role=Role.ADMIN,
+                    created_at=now,
+                    created_by="(first user)",
+                )
             )
-            session.add(user)
             actor = Actor(store.id, store.code, username, Role.ADMIN)
             audit.record(session, actor, "user.add", at=now, target=username, after="admin")
             return actor
-        user = session.exec(
+        found = session.exec(
             select(AppUser).where(AppUser.store_id == store.id, AppUser.username == username)
         ).first()
-    if user is None or not user.active:
+    if found is None or not found.active:
         raise PermissionDenied(
             f"user {username!r} may not use rxmsg at store {store.code}; "
             f"an admin can run: rxmsg users add {username} --role technician"
         )
-    return Actor(store.id, store.code, username, Role(user.role))
+    return Actor(store.id, store.code, username, Role(found.role))
 
 
 def add_user(db: Database, actor: Actor, username: str, role: str, *, now: datetime) -> AppUser:
@@ -59,9 +60,7 @@ def add_user(db: Database, actor: Actor, username: str, role: str, *, now: datet
         ) from None
     with db.transaction() as session:
         existing = session.exec(
-            select(AppUser).where(
-                AppUser.store_id == actor.store_id, AppUser.username == username
-            )
+            select(AppUser).where(AppUser.store_id == actor.store_id, AppUser.username == username)
         ).first()
         if existing is not None:
             raise InvalidInput(f"user {username!r} already exists with role {existing.role}")
