@@ -13,13 +13,28 @@ from sqlmodel import SQLModel
 
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.engine import make_engine
-from rxmsg_tui.storage.migrate import is_up_to_date
+from rxmsg_tui.storage.migrate import HEAD_REVISION, is_up_to_date, script_head
 
 DESIGN_TABLES = {
-    "store", "outbound_setup", "alert_settings", "review_site", "patient",
-    "patient_message_prefs", "drug", "prescription", "rx_event", "message_format",
-    "quick_response", "outbound_message", "message_attempt", "verification_code",
-    "conversation_message", "consent", "app_user", "audit_log", "restricted_word",
+    "store",
+    "outbound_setup",
+    "alert_settings",
+    "review_site",
+    "patient",
+    "patient_message_prefs",
+    "drug",
+    "prescription",
+    "rx_event",
+    "message_format",
+    "quick_response",
+    "outbound_message",
+    "message_attempt",
+    "verification_code",
+    "conversation_message",
+    "consent",
+    "app_user",
+    "audit_log",
+    "restricted_word",
     "scheduler_lease",
 }
 
@@ -56,3 +71,7 @@ def test_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
     db.dispose()
+
+
+def test_the_head_constant_names_the_newest_migration() -> None:
+    assert script_head() == HEAD_REVISION

@@ -1,0 +1,186 @@
+"""Store setup and alert settings under their stable keys, with locks and an audit trail.
+
+`rxmsg settings`, the setup screens and JSON export/import all come through
+here: technicians change nothing, locked keys (alerts, patient defaults) need a
+valid support unlock code, and every changed key is audit-logged with its value
+before and after, in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from sqlmodel import Session, SQLModel, select
+
+from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError, calls_in_use, validate
+from rxmsg_tui.services import audit
+from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
+from rxmsg_tui.services.support import verify_unlock_code
+from rxmsg_tui.storage.models import AlertSettings, OutboundSetup, Store
+
+EXPORT_FORMAT = "rxmsg-settings"
+EXPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class _Rows:
+    store: Store
+    setup: OutboundSetup
+    alerts: AlertSettings
+
+
+def read_settings(db: Database, store_id: int) -> dict[str, Any]:
+    """Every key with its current value, in the order of DESIGN.md §8."""
+    with db.read() as session:
+        rows = _load(session, store_id)
+        return {key: _get(rows, key) for key in SETTING_KEYS}
+
+
+def change_settings(
+    db: Database,
+    actor: Actor,
+    changes: dict[str, Any],
+    *,
+    unlock_code: str | None,
+    support_key: SecretStr | None,
+    now: datetime,
+) -> list[str]:
+    """Apply `changes` all or nothing; returns the keys whose value actually changed."""
+    if not actor.role.may_change_setup:
+        raise PermissionDenied(f"{actor.username} is a technician; technicians cannot change setup")
+    normalised = {key: validate(key, value) for key, value in changes.items()}
+    with db.transaction() as session:
+        rows = _load(session, actor.store_id)
+        before = {key: _get(rows, key) for key in SETTING_KEYS}
+        changed = [key for key, value in normalised.items() if before[key] != value]
+        locked = [key for key in changed if SETTING_KEYS[key].locked]
+        if locked:
+            if not unlock_code:
+                raise PermissionDenied(
+                    f"{locked[0]} is locked; changing alert settings or patient defaults needs "
+                    "--unlock CODE from rxmsg support"
+                )
+            verify_unlock_code(support_key, actor.store_code, unlock_code, now=now)
+        _check_consistency(before | normalised, changed)
+        for key in changed:
+            _set(rows, key, normalised[key])
+            audit.record(
+                session,
+                actor,
+                "settings.set",
+                at=now,
+                target=key,
+                before=before[key],
+                after=normalised[key],
+            )
+        for row in (rows.store, rows.setup, rows.alerts):
+            session.add(row)
+        return changed
+
+
+def export_settings(db: Database, store: Store, path: Path) -> None:
+    document = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "store": store.code,
+        "settings": read_settings(db, _id(store)),
+    }
+    try:
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """The `settings` object of an export file, checked for shape; values are checked on apply."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path} is not JSON: line {exc.lineno}: {exc.msg}") from None
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise InvalidInput(
+            f'{path} is not an rxmsg settings export (no "format": "{EXPORT_FORMAT}")'
+        )
+    if document.get("version") != EXPORT_VERSION:
+        raise InvalidInput(
+            f"{path}: settings export version {document.get('version')!r} is not supported"
+        )
+    values = document.get("settings")
+    if not isinstance(values, dict):
+        raise InvalidInput(f'{path}: "settings" must be an object of key: value')
+    unknown = [key for key in values if key not in SETTING_KEYS]
+    if unknown:
+        raise InvalidInput(f"{path}: unknown settings key {unknown[0]!r}")
+    return values
+
+
+def _check_consistency(values: dict[str, Any], changed: list[str]) -> None:
+    """Calls need a transport: the legacy refuses to switch calls off while an alert uses them."""
+    users = calls_in_use(values)
+    if values["setup.call_using"] != "none" or not users:
+        return
+    if "setup.call_using" in changed:
+        raise SettingError(
+            f"setup.call_using: Outbound Calls cannot be switched off while {users[0]} "
+            "still uses call; remove call there first"
+        )
+    raise SettingError(
+        f"{users[0]}: calls cannot be sent while setup.call_using is none; "
+        "choose a call transport in Outbound Messaging Setup first"
+    )
+
+
+def _load(session: Session, store_id: int) -> _Rows:
+    store = session.get(Store, store_id)
+    setup = session.exec(select(OutboundSetup).where(OutboundSetup.store_id == store_id)).first()
+    alerts = session.exec(select(AlertSettings).where(AlertSettings.store_id == store_id)).first()
+    if store is None or setup is None or alerts is None:
+        raise NotFound(f"store {store_id} has no setup rows; the database is incomplete")
+    return _Rows(store, setup, alerts)
+
+
+def _target(rows: _Rows, key: str) -> tuple[SQLModel, str]:
+    """The row and attribute behind a key: alerts.refill.before_days → alerts.refill_before_days."""
+    section, rest = key.split(".", 1)
+    if section == "store":
+        return rows.store, rest
+    if section == "setup":
+        return rows.setup, rest
+    if section == "alerts":
+        return rows.alerts, rest.replace(".", "_")
+    if key == "defaults.apply_on":
+        return rows.alerts, "defaults_apply_on"
+    raise KeyError(key)
+
+
+def _get(rows: _Rows, key: str) -> Any:
+    if key.startswith("defaults.") and key.endswith(".channels"):
+        return list(rows.alerts.defaults.get(key.split(".")[1], []))
+    row, attr = _target(rows, key)
+    value = getattr(row, attr)
+    return list(value) if isinstance(value, list) else value
+
+
+def _set(rows: _Rows, key: str, value: Any) -> None:
+    if key.startswith("defaults.") and key.endswith(".channels"):
+        # A new dict, so SQLAlchemy sees the JSON column change.
+        rows.alerts.defaults = {**rows.alerts.defaults, key.split(".")[1]: value}
+        return
+    row, attr = _target(rows, key)
+    setattr(row, attr, value)
+
+
+def _id(store: Store) -> int:
+    assert store.id is not None
+    return store.id
