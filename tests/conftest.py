@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.vocabulary import Role
@@ -23,12 +25,27 @@ NOW = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
 
 
 def postgres_url_or_skip() -> str:
-    """The server URL; a skip only where none is configured, never in CI."""
-    if not POSTGRES_URL:
+    """The server URL; a skip only where no server is reachable, and never in CI."""
+    reason = _postgres_unavailable()
+    if reason:
         if os.environ.get("CI"):
-            pytest.fail("CI must run the PostgreSQL tests: RXMSG_TEST_POSTGRES_URL is not set")
-        pytest.skip("no PostgreSQL server: set RXMSG_TEST_POSTGRES_URL to run this test")
+            pytest.fail(f"CI must run the PostgreSQL tests: {reason}")
+        pytest.skip(reason)
     return POSTGRES_URL
+
+
+@functools.cache
+def _postgres_unavailable() -> str:
+    if not POSTGRES_URL:
+        return "no PostgreSQL server: set RXMSG_TEST_POSTGRES_URL to run this test"
+    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect():
+            return ""
+    except OperationalError as exc:
+        return f"PostgreSQL at RXMSG_TEST_POSTGRES_URL is not reachable: {str(exc.orig).strip()}"
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
