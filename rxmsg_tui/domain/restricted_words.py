@@ -1,6 +1,23 @@
-"""The restricted-word list every new store starts with (DESIGN.md §4)."""
+"""Restricted words (CBD, cannabis, …): no message that carries one is ever sent.
+
+The rule: the text is folded (case, accents, look-alike letters and digits such
+as ``@``→a, ``0``→o, Cyrillic ``а``→a; invisible characters dropped), then cut
+into fragments at every character that is not a letter or digit. A restricted
+word matches when one fragment, or several consecutive fragments joined, spell
+it exactly (runs of a repeated letter count once, and a plural ``s`` is
+allowed). So ``C.B.D``, ``c b d``, ``canna-bis``, ``marijuan@`` and ``THC-free``
+match, while ``abcde``, ``Thackeray`` and ``Hempstead`` do not: a restricted
+word inside a longer word is not flagged. Known limits: a word spread over
+fragments that also begin or end with other letters (``xc.b.d``) is missed,
+and ordinary words that happen to spell one when joined (``he MP``) are
+flagged; a street named "Hemp Street" is flagged, "Hempstead" is not.
+"""
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 DEFAULT_RESTRICTED_WORDS: tuple[str, ...] = (
     "cbd",
@@ -13,3 +30,141 @@ DEFAULT_RESTRICTED_WORDS: tuple[str, ...] = (
     "thc",
     "hemp",
 )
+
+_LOOKALIKES = str.maketrans(
+    {
+        "@": "a",
+        "4": "a",
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "€": "e",
+        "5": "s",
+        "$": "s",
+        "7": "t",
+        "8": "b",
+        # Cyrillic and Greek letters that look Latin
+        "а": "a",
+        "в": "b",
+        "с": "c",
+        "е": "e",
+        "н": "h",
+        "і": "i",
+        "ј": "j",
+        "к": "k",
+        "м": "m",
+        "о": "o",
+        "р": "p",
+        "ѕ": "s",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "ԁ": "d",
+        "α": "a",
+        "β": "b",
+        "ε": "e",
+        "η": "n",
+        "ι": "i",
+        "κ": "k",
+        "μ": "m",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RestrictedMatch:
+    """A restricted word found in a text, with where it stands (0-based, end exclusive)."""
+
+    word: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    letters: str
+    start: int
+    end: int
+
+
+def normalise_word(word: str) -> str:
+    """How a restricted word is stored and compared: folded, letters only."""
+    return "".join(f.letters for f in _fragments(word))
+
+
+def find_restricted(text: str, words: Iterable[str]) -> list[RestrictedMatch]:
+    """Every restricted word in `text`, in order of appearance."""
+    targets = {_squeeze(normalise_word(w)): normalise_word(w) for w in words if normalise_word(w)}
+    if not targets or not text:
+        return []
+    longest = max(len(t) for t in targets) + 1
+    fragments = _fragments(text)
+    found: list[RestrictedMatch] = []
+    i = 0
+    while i < len(fragments):
+        joined = ""
+        hit: tuple[str, int] | None = None
+        for j in range(i, len(fragments)):
+            joined += fragments[j].letters
+            if len(_squeeze(joined)) > longest:
+                break
+            word = _lookup(joined, targets)
+            if word is not None:
+                hit = (word, j)
+        if hit is None:
+            i += 1
+            continue
+        word, last = hit
+        found.append(RestrictedMatch(word, fragments[i].start, fragments[last].end))
+        i = last + 1
+    return found
+
+
+def _lookup(joined: str, targets: dict[str, str]) -> str | None:
+    squeezed = _squeeze(joined)
+    if squeezed in targets:
+        return targets[squeezed]
+    if squeezed.endswith("s") and squeezed[:-1] in targets:
+        return targets[squeezed[:-1]]
+    return None
+
+
+def _squeeze(letters: str) -> str:
+    """Runs of one letter count once: ``cannnabis`` and ``canabis`` read as ``cannabis``."""
+    return "".join(ch for k, ch in enumerate(letters) if k == 0 or letters[k - 1] != ch)
+
+
+def _fragments(text: str) -> list[_Fragment]:
+    fragments: list[_Fragment] = []
+    letters: list[str] = []
+    start = 0
+    for index, raw in enumerate(text):
+        folded = _fold(raw)
+        if folded is None:  # invisible: ignore without cutting the word
+            continue
+        if folded.isalnum():
+            if not letters:
+                start = index
+            letters.append(folded)
+            end = index + 1
+            continue
+        if letters:
+            fragments.append(_Fragment("".join(letters), start, end))
+            letters = []
+    if letters:
+        fragments.append(_Fragment("".join(letters), start, end))
+    return fragments
+
+
+def _fold(ch: str) -> str | None:
+    if unicodedata.category(ch) in ("Cf", "Mn"):
+        return None
+    decomposed = unicodedata.normalize("NFKD", ch)
+    base = "".join(c for c in decomposed if unicodedata.category(c) != "Mn") or ch
+    return base.lower().translate(_LOOKALIKES)[:1] or None
