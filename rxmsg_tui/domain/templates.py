@@ -1,0 +1,184 @@
+"""Message templates: legacy `#VARIABLES#` and Jinja2 syntax, sandboxed, checked at save.
+
+Templates are rendered by Jinja2's `SandboxedEnvironment` with `StrictUndefined`,
+and the language is cut down further on purpose: variables, a few text filters
+and `if`/`else`, nothing that loops, calls, reads attributes or includes. A
+pharmacy template needs no more, and a template that cannot loop or call
+cannot hang the dispatcher or reach Python objects. Compiled templates are
+cached by their source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.exceptions import TemplateError as JinjaError
+from jinja2.sandbox import SandboxedEnvironment
+
+from rxmsg_tui.domain.template_variables import BY_LEGACY, BY_NAME
+from rxmsg_tui.domain.vocabulary import AlertType
+
+ALLOWED_FILTERS = frozenset(
+    {"upper", "lower", "title", "capitalize", "trim", "default", "d", "truncate", "replace", "e"}
+)
+ALLOWED_TESTS = frozenset({"defined", "undefined", "none", "string"})
+_ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.Const,
+    nodes.Filter,
+    nodes.Test,
+    nodes.If,
+    nodes.CondExpr,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.Concat,
+    nodes.Keyword,
+)
+_LEGACY_TOKEN = re.compile(r"#([A-Z][A-Z0-9_]*)#")
+
+
+class TemplateError(ValueError):
+    """A template that cannot be saved or rendered; says what and where (line, column)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.reason = message
+        self.line = line
+        self.column = column
+        where = f"line {line}, column {column}: " if line and column else ""
+        where = where or (f"line {line}: " if line else "")
+        super().__init__(f"{where}{message}")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    render: Any
+    names: frozenset[str]
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox, with the filters and tests cut down to `ALLOWED_*`."""
+
+    def __init__(self, *, html: bool) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=html, keep_trailing_newline=True)
+        self.filters = {k: v for k, v in self.filters.items() if k in ALLOWED_FILTERS}
+        self.tests = {k: v for k, v in self.tests.items() if k in ALLOWED_TESTS}
+        self.globals.clear()
+
+
+_ENVIRONMENTS = {False: _Environment(html=False), True: _Environment(html=True)}
+
+
+def to_jinja(source: str) -> str:
+    """`#PATIENTNAME#` → `{{ patient_name }}`; unknown tokens become an error with position."""
+
+    def replace(match: re.Match[str]) -> str:
+        variable = BY_LEGACY.get(match.group(1))
+        if variable is None:
+            line, column = _position(source, match.start())
+            raise TemplateError(f"unknown variable {match.group(0)}", line, column)
+        return "{{ " + variable.name + " }}"
+
+    return _LEGACY_TOKEN.sub(replace, source)
+
+
+def check(source: str, alert_type: AlertType, *, html: bool = False) -> None:
+    """Refuse at save what would fail or leak at send: syntax, unknown or foreign variables."""
+    compiled = _compile(source, html)
+    for name in sorted(compiled.names):
+        variable = BY_NAME.get(name)
+        line, column = _find_name(source, name)
+        if variable is None:
+            raise TemplateError(f"unknown variable {name!r}", line, column)
+        if alert_type not in variable.applies_to:
+            raise TemplateError(
+                f"{variable.token} does not apply to {alert_type.value} messages", line, column
+            )
+
+
+def render(source: str, values: Mapping[str, str], *, html: bool = False) -> str:
+    """The text for one patient; any failure is a `TemplateError`, never anything else."""
+    compiled = _compile(source, html)
+    try:
+        return str(compiled.render(dict(values)))
+    except JinjaError as exc:
+        raise TemplateError(_plain(exc)) from None
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+        raise TemplateError(f"cannot render: {exc}") from None
+
+
+def variables_used(source: str) -> frozenset[str]:
+    return _compile(source, False).names
+
+
+def _compile(source: str, html: bool) -> _Compiled:
+    try:
+        return _compile_cached(source, html)
+    except RecursionError:
+        raise TemplateError("the template is nested too deeply") from None
+
+
+@lru_cache(maxsize=2048)
+def _compile_cached(source: str, html: bool) -> _Compiled:
+    environment = _ENVIRONMENTS[html]
+    jinja_source = to_jinja(source)
+    try:
+        tree = environment.parse(jinja_source)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(_plain(exc), exc.lineno) from None
+    names: set[str] = set()
+    for node in tree.find_all(nodes.Node):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise TemplateError(_refusal(node), node.lineno)
+        if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+            raise TemplateError(f"filter {node.name!r} is not allowed", node.lineno)
+        if isinstance(node, nodes.Test) and node.name not in ALLOWED_TESTS:
+            raise TemplateError(f"test {node.name!r} is not allowed", node.lineno)
+        if isinstance(node, nodes.Name):
+            names.add(node.name)
+    try:
+        template = environment.from_string(tree)
+    except JinjaError as exc:
+        raise TemplateError(_plain(exc)) from None
+    return _Compiled(template.render, frozenset(names))
+
+
+def _refusal(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Getattr | nodes.Getitem):
+        return "reading attributes or items is not allowed in a template"
+    if isinstance(node, nodes.For):
+        return "loops are not allowed in a template"
+    if isinstance(node, nodes.Call):
+        return "calling functions is not allowed in a template"
+    return f"{type(node).__name__.lower()} is not allowed in a template (use variables and if/else)"
+
+
+def _plain(exc: Exception) -> str:
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _position(source: str, offset: int) -> tuple[int, int]:
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _find_name(source: str, name: str) -> tuple[int | None, int | None]:
+    """Where a variable first appears, as `#LEGACY#` or as a Jinja name."""
+    variable = BY_NAME.get(name)
+    for pattern in ([re.escape(variable.token)] if variable else []) + [rf"\b{re.escape(name)}\b"]:
+        found = re.search(pattern, source)
+        if found:
+            return _position(source, found.start())
+    return None, None
