@@ -21,3 +21,11 @@ class InvalidInput(ServiceError):
 
 class NotAvailableYet(ServiceError):
     """A capability of rxmsg that is not built yet; the command exits non-zero."""
+
+
+class FieldError(InvalidInput):
+    """Bad input in one field of a form; screens show the message at that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
