@@ -9,6 +9,8 @@ from rxmsg_tui.cli.errors import RxmsgGroup
 from rxmsg_tui.cli.import_cmd import import_
 from rxmsg_tui.cli.not_yet import NOT_YET_COMMANDS
 from rxmsg_tui.cli.patients_cmd import patients
+from rxmsg_tui.cli.queue_cmd import queue
+from rxmsg_tui.cli.send_cmd import send
 from rxmsg_tui.cli.serve_cmd import serve
 from rxmsg_tui.cli.settings_cmd import settings
 from rxmsg_tui.cli.state import CliState
@@ -37,5 +39,16 @@ def main(ctx: click.Context, db_url: str | None) -> None:
         open_tui(ctx.obj.context())
 
 
-for command in (demo, import_, patients, settings, users, support, serve, *NOT_YET_COMMANDS):
+for command in (
+    demo,
+    import_,
+    patients,
+    queue,
+    send,
+    settings,
+    users,
+    support,
+    serve,
+    *NOT_YET_COMMANDS,
+):
     main.add_command(command)

@@ -11,8 +11,6 @@ _PENDING = {
     "run-daily": "the daily process",
     "dispatch": "the dispatcher",
     "event": "Rx events",
-    "queue": "the Outbound Messaging Queue listing",
-    "send": "sending a General message",
     "devices": "the signature pad and IVR simulators",
 }
 

@@ -1,0 +1,70 @@
+"""`rxmsg queue`: the Outbound Messaging Queue as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import click
+
+from rxmsg_tui.cli.output import FORMAT_OPTION, write_rows
+from rxmsg_tui.cli.state import CliState
+from rxmsg_tui.domain.vocabulary import QueueStatus
+from rxmsg_tui.services.messages.queue_listing import QueueFilter, iter_queue
+
+_COLUMNS = (
+    ("scheduled_at", "Date/Time", 16),
+    ("method", "Method", 6),
+    ("alert_type", "Alert Type", 15),
+    ("priority", "Prior.", 6),
+    ("entity_name", "Entity Name", 14),
+    ("status", "Status", 11),
+    ("attempts", "Att", 3),
+)
+
+
+def _iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-03-02", param=param) from None
+
+
+@click.command("queue")
+@click.option(
+    "--from", "date_from", callback=_iso_date, metavar="DATE", help="First day (store time)."
+)
+@click.option("--to", "date_to", callback=_iso_date, metavar="DATE", help="Last day (store time).")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in QueueStatus], case_sensitive=False),
+    help="Only this status (Deleted messages are shown only when asked for).",
+)
+@FORMAT_OPTION
+@click.pass_obj
+def queue(
+    state: CliState,
+    date_from: date | None,
+    date_to: date | None,
+    status: str | None,
+    output_format: str,
+) -> None:
+    """List the queue; all dates unless --from/--to."""
+    if date_from and date_to and date_from > date_to:
+        raise click.UsageError("--from is after --to")
+    ctx = state.context()
+    chosen = next((s for s in QueueStatus if status and s.value.lower() == status.lower()), None)
+    criteria = QueueFilter(date_from=date_from, date_to=date_to, status=chosen)
+    zone = ctx.store_zone
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for row in iter_queue(ctx.db, ctx.actor.store_id, zone, criteria):
+            data = row.as_json()
+            if output_format == "table":
+                data["scheduled_at"] = row.scheduled_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            yield data
+
+    write_rows(rows(), output_format, columns=_COLUMNS)

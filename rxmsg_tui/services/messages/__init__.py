@@ -1,0 +1,1 @@
+"""Putting messages in the Outbound Messaging Queue and reading it back."""

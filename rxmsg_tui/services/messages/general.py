@@ -1,0 +1,79 @@
+"""Send Email/SMS: one General message to one patient, as `rxmsg send` and the TUI do it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from rxmsg_tui.domain.templates import TemplateError, check, render
+from rxmsg_tui.domain.vocabulary import AlertType, Method, QueueStatus
+from rxmsg_tui.services import audit
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.errors import FieldError, InvalidInput, NotFound
+from rxmsg_tui.services.messages.enqueue import NewMessage, enqueue
+from rxmsg_tui.services.messages.template_values import patient_values
+from rxmsg_tui.storage.models import AlertSettings, Patient
+
+
+@dataclass(frozen=True)
+class Queued:
+    id: int
+    status: QueueStatus
+    warning: str
+    recipient: str
+
+
+def queue_general_message(
+    ctx: AppContext, *, patient_id: str, method: Method, subject: str, body: str
+) -> Queued:
+    """Render the text for the patient and queue it with the same rules as every path."""
+    if not body.strip():
+        raise FieldError("body", "the message is empty")
+    if method is Method.EMAIL and not subject.strip():
+        raise FieldError("subject", "an email needs a subject")
+    for field, text in (("subject", subject), ("body", body)):
+        try:
+            check(text, AlertType.GENERAL)
+        except TemplateError as exc:
+            raise FieldError(field, f"{field}: {exc}") from None
+    now = ctx.clock.now()
+    with ctx.db.transaction() as session:
+        store_id = ctx.actor.store_id
+        settings = session.exec(
+            select(AlertSettings).where(AlertSettings.store_id == store_id)
+        ).one()
+        if method.channel.value not in settings.general_channels:
+            raise InvalidInput(
+                f"General messages by {method.value} are switched off in Alert Settings "
+                "(alerts.general.channels)"
+            )
+        patient = session.exec(
+            select(Patient).where(Patient.store_id == store_id, Patient.patient_id == patient_id)
+        ).first()
+        if patient is None:
+            raise NotFound(f"no patient with ID {patient_id!r} at store {ctx.store.code}")
+        values = patient_values(ctx.store, patient, ctx.clock.today(ctx.store_zone))
+        try:
+            rendered = (render(subject, values), render(body, values))
+        except TemplateError as exc:
+            raise InvalidInput(f"cannot fill in the message for this patient: {exc}") from None
+        row = enqueue(
+            session,
+            patient,
+            NewMessage(method, AlertType.GENERAL, rendered[0], rendered[1]),
+            only_verified=settings.only_verified,
+            scheduled_at=now,
+            created_by=ctx.actor.username,
+            now=now,
+        )
+        assert row.id is not None
+        audit.record(
+            session,
+            ctx.actor,
+            "message.send",
+            at=now,
+            target=f"message {row.id}",
+            after={"status": row.status, "warning": row.warning},
+        )
+        return Queued(row.id, QueueStatus(row.status), row.warning, row.recipient)

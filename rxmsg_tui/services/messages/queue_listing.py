@@ -1,0 +1,138 @@
+"""Reads the Outbound Messaging Queue a page at a time (keyset on time and id), never all of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+
+from rxmsg_tui.domain.vocabulary import AlertType, Method, Priority, QueueStatus
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.models import OutboundMessage
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The Queue screen's criteria; dates are calendar days at the store."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    status: QueueStatus | None = None
+    method: Method | None = None
+    alert_type: AlertType | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    created_at: datetime
+    scheduled_at: datetime
+    method: str
+    alert_type: str
+    priority: str
+    entity: str
+    entity_name: str
+    recipient: str
+    subject: str
+    body: str
+    status: str
+    warning: str
+    attempts: int
+    sent_at: datetime | None
+
+    @property
+    def key(self) -> tuple[datetime, int]:
+        return (self.scheduled_at, self.id)
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable fields of DESIGN.md §7, times in ISO 8601."""
+        data = dict(self.__dict__)
+        for name in ("created_at", "scheduled_at", "sent_at"):
+            data[name] = data[name].isoformat() if data[name] else None
+        return data
+
+
+def queue_page(
+    db: Database,
+    store_id: int,
+    zone: ZoneInfo,
+    criteria: QueueFilter,
+    *,
+    after: tuple[datetime, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[QueueRow]:
+    """Up to `limit` rows after `after`, in the order they go out (time, then id)."""
+    query = select(OutboundMessage).where(OutboundMessage.store_id == store_id)
+    for condition in _conditions(criteria, zone):
+        query = query.where(condition)
+    if after is not None:
+        at, last_id = after
+        query = query.where(
+            or_(
+                col(OutboundMessage.scheduled_at) > at,
+                and_(col(OutboundMessage.scheduled_at) == at, col(OutboundMessage.id) > last_id),
+            )
+        )
+    query = query.order_by(col(OutboundMessage.scheduled_at), col(OutboundMessage.id)).limit(limit)
+    with db.read() as session:
+        return [_row(m) for m in session.exec(query)]
+
+
+def iter_queue(
+    db: Database, store_id: int, zone: ZoneInfo, criteria: QueueFilter
+) -> Iterator[QueueRow]:
+    """Every matching row, fetched page by page so a large queue streams."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = queue_page(db, store_id, zone, criteria, after=after)
+        yield from page
+        if len(page) < PAGE_SIZE:
+            return
+        after = page[-1].key
+
+
+def _conditions(criteria: QueueFilter, zone: ZoneInfo) -> list[Any]:
+    conditions: list[Any] = []
+    if criteria.date_from is not None:
+        start = datetime.combine(criteria.date_from, time(0), zone)
+        conditions.append(col(OutboundMessage.scheduled_at) >= start)
+    if criteria.date_to is not None:
+        end = datetime.combine(criteria.date_to + timedelta(days=1), time(0), zone)
+        conditions.append(col(OutboundMessage.scheduled_at) < end)
+    if criteria.status is None:
+        conditions.append(OutboundMessage.status != QueueStatus.DELETED.value)
+    else:
+        conditions.append(OutboundMessage.status == criteria.status.value)
+    if criteria.method is not None:
+        conditions.append(OutboundMessage.method == criteria.method.value)
+    if criteria.alert_type is not None:
+        conditions.append(OutboundMessage.alert_type == criteria.alert_type.value)
+    return conditions
+
+
+def _row(m: OutboundMessage) -> QueueRow:
+    assert m.id is not None
+    return QueueRow(
+        id=m.id,
+        created_at=m.created_at,
+        scheduled_at=m.scheduled_at,
+        method=m.method,
+        alert_type=m.alert_type,
+        priority=Priority(m.priority).label,
+        entity=m.entity,
+        entity_name=m.entity_name,
+        recipient=m.recipient,
+        subject=m.subject,
+        body=m.body,
+        status=m.status,
+        warning=m.warning,
+        attempts=m.attempts,
+        sent_at=m.sent_at,
+    )

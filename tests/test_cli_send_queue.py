@@ -1,0 +1,138 @@
+"""`rxmsg send` and `rxmsg queue` as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.cli_runner import Rxmsg, assert_clean_failure
+
+NOW = "2026-03-02T10:00:00-05:00"
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with settings and two patients, made once and copied for each test."""
+    runner = Rxmsg(
+        tmp_path_factory.mktemp("prepared"), env={"RXMSG_SUPPORT_KEY": "k", "RXMSG_NOW": NOW}
+    )
+    assert runner("settings", "set", "store.name", "Elm Pharmacy").returncode == 0
+    code = runner("support", "unlock-code").stdout.strip()
+    assert (
+        runner(
+            "settings", "set", "alerts.general.channels", '["email","sms"]', "--unlock", code
+        ).returncode
+        == 0
+    )
+    with sqlite3.connect(runner.db_path) as conn:
+        for pid, phone, consent in (("P1", "+12025550143", 1), ("P2", "+12025550144", 0)):
+            conn.execute(
+                "insert into patient (store_id, patient_id, first_name, last_name, cell_phone, email, language,"
+                " cell_verified, email_verified, zip, created_at, updated_at)"
+                " values (1, ?, 'Ana', 'Lopez', ?, 'ana@example.org', 'en', 1, 1, '', '2026-01-01', '2026-01-01')",
+                (pid, phone),
+            )
+            for channel in ("email", "sms"):
+                conn.execute(
+                    "insert into consent (store_id, patient_id, channel, purpose, granted, source, wording_version,"
+                    " evidence, username, recorded_at) select 1, id, ?, 'transactional', ?, 'import', '', '', '',"
+                    " '2026-01-01' from patient where patient_id = ?",
+                    (channel, consent, pid),
+                )
+    return runner.db_path
+
+
+@pytest.fixture
+def rxmsg(prepared: Path, tmp_path: Path) -> Rxmsg:
+    runner = Rxmsg(tmp_path, env={"RXMSG_NOW": NOW})
+    with sqlite3.connect(prepared) as source, sqlite3.connect(runner.db_path) as target:
+        source.backup(target)
+    runner.db_path.chmod(0o600)
+    return runner
+
+
+def test_send_then_list_the_queue(rxmsg: Rxmsg) -> None:
+    sent = rxmsg(
+        "send",
+        "--patient",
+        "P1",
+        "--method",
+        "sms",
+        "--body",
+        "Hi #PATIENTFIRSTNAME# from #STORENAME#",
+    )
+    assert sent.returncode == 0, sent.stderr
+    assert sent.stdout.strip() == "message 1 Pending"
+    refused = rxmsg("send", "--patient", "P2", "--method", "sms", "--body", "Hello")
+    assert refused.stdout.strip() == "message 2 Undelivered (No Consent)"
+    restricted = rxmsg(
+        "send",
+        "--patient",
+        "P1",
+        "--method",
+        "email",
+        "--subject",
+        "News",
+        "--body",
+        "Our new hemp balm",
+    )
+    assert restricted.stdout.strip() == "message 3 Undelivered (Word Restricted)"
+
+    # Each process's clock starts at RXMSG_NOW, so the order by time is not the order sent.
+    listed = sorted(json.loads(rxmsg("queue", "--format", "json").stdout), key=lambda m: m["id"])
+    assert [m["status"] for m in listed] == ["Pending", "Undelivered", "Undelivered"]
+    first = listed[0]
+    for field in ("id", "created_at", "scheduled_at", "method", "alert_type", "priority", "entity", "entity_name",
+                  "recipient", "subject", "body", "status", "warning", "attempts", "sent_at"):  # fmt: skip
+        assert field in first
+    assert (first["body"], first["recipient"], first["priority"]) == (
+        "Hi Ana from Elm Pharmacy",
+        "+12025550143",
+        "Low",
+    )
+    assert first["scheduled_at"].startswith("2026-03-02T15:00")
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(rxmsg("queue", "--format", "csv", "--status", "undelivered").stdout)
+        )
+    )
+    assert sorted(r["warning"] for r in rows) == ["No Consent", "Word Restricted"]
+    table = rxmsg("queue", "--from", "2026-03-02", "--to", "2026-03-02").stdout.splitlines()
+    assert table[0].startswith("Date/Time") and len(table) == 4
+    assert all(len(line) <= 80 for line in table)
+    assert rxmsg("queue", "--from", "2026-03-03").stdout.splitlines()[1:] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (
+            ("send", "--patient", "NOPE", "--method", "sms", "--body", "Hi"),
+            1,
+            "no patient with ID 'NOPE'",
+        ),
+        (("send", "--patient", "P1", "--method", "call", "--body", "Hi"), 1, "switched off"),
+        (
+            ("send", "--patient", "P1", "--method", "sms", "--body", "Hi #WHO#"),
+            1,
+            "unknown variable #WHO#",
+        ),
+        (("send", "--patient", "P1", "--method", "fax", "--body", "Hi"), 2, "fax"),
+        (("queue", "--from", "yesterday"), 2, "not a date"),
+        (("queue", "--from", "2026-03-05", "--to", "2026-03-01"), 2, "--from is after --to"),
+        (("queue", "--status", "Lost"), 2, "Lost"),
+    ],
+)
+def test_bad_requests_fail_cleanly(
+    rxmsg: Rxmsg, args: tuple[str, ...], code: int, words: str
+) -> None:
+    result = rxmsg(*args)
+    assert_clean_failure(result, code=code)
+    assert words in result.stderr
+    assert json.loads(rxmsg("queue", "--format", "json").stdout) == []
