@@ -1,0 +1,1 @@
+"""Outbound transports (SMS, email, routing API, outbox) behind one interface."""

@@ -1,0 +1,97 @@
+"""The provider interface every transport implements, and the errors the dispatcher sorts by.
+
+A provider either accepts a message (`SendResult`), fails for now
+(`TransientError`: timeouts, connection errors, 5xx, 429 — the dispatcher
+retries with backoff, honouring `retry_after`) or fails for good
+(`PermanentError`: 4xx such as an invalid number — the message fails at once
+with `reason` shown to staff in plain words). Every request carries the
+message's UUID as `Idempotency-Key`, so a retry after a crash never delivers
+twice at a provider that honours it. Secrets never appear in `response`,
+`reason` or logs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from rxmsg_tui.domain.vocabulary import Method
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    uuid: str
+    """Sent as the `Idempotency-Key` header."""
+    method: Method
+    to: str
+    """E.164 for SMS and calls, an address for email."""
+    subject: str
+    body: str
+    html_body: str | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str | None
+    status_code: int | None
+    response: str = ""
+    """A short, secret-free summary of what the provider answered (kept in message_attempt)."""
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    provider_message_id: str
+    from_number: str
+    to_number: str
+    body: str
+    received_at: datetime
+
+
+class ProviderError(Exception):
+    def __init__(self, reason: str, *, status_code: int | None = None, response: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status_code = status_code
+        self.response = response
+
+
+class TransientError(ProviderError):
+    """Worth trying again later; `retry_after` in seconds when the provider said so."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status_code: int | None = None,
+        response: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(reason, status_code=status_code, response=response)
+        self.retry_after = retry_after
+
+
+class PermanentError(ProviderError):
+    """Trying again will not help: the message fails now with `reason`."""
+
+
+class Provider(Protocol):
+    name: str
+    """Shown in message_attempt and on screen: `twilio`, `sendgrid`, `smtp`, `routing`, `outbox`."""
+
+    def send(self, message: OutgoingMessage) -> SendResult: ...
+
+    def status(self, provider_message_id: str) -> DeliveryStatus: ...
+
+    def poll_inbound(self, since: datetime | None) -> list[InboundSms]: ...
+
+    def close(self) -> None: ...
