@@ -1,0 +1,1 @@
+"""The dispatcher: claims due messages, sends them, records every attempt."""

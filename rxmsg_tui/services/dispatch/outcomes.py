@@ -1,0 +1,83 @@
+"""Records what happened to a batch of messages in one transaction: statuses and attempts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import col
+
+from rxmsg_tui.domain.vocabulary import QueueStatus
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.dispatch.claimant import Claimant
+from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
+
+M = OutboundMessage
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The new state of one claimed message, and the attempt to record (if one was made)."""
+
+    message_id: int
+    store_id: int
+    status: QueueStatus
+    attempts: int
+    warning: str = ""
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    provider_message_id: str | None = None
+    attempt: dict[str, object] | None = None
+    """provider, status_code, response, error; None when nothing was tried."""
+
+
+def record(db: Database, claimant: Claimant, outcomes: list[Outcome], *, now: datetime) -> int:
+    """Apply `outcomes`, but only to messages this claimant still holds; returns rows changed."""
+    if not outcomes:
+        return 0
+    statement = (
+        update(M)
+        .where(col(M.id) == bindparam("b_id"), col(M.claimed_by) == bindparam("b_claimant"))
+        .values(
+            status=bindparam("b_status"),
+            attempts=bindparam("b_attempts"),
+            warning=bindparam("b_warning"),
+            next_attempt_at=bindparam("b_next"),
+            sent_at=bindparam("b_sent_at"),
+            provider_message_id=bindparam("b_provider_id"),
+            claimed_by=None,
+            claimed_until=None,
+        )
+    )
+    params = [
+        {
+            "b_id": o.message_id,
+            "b_claimant": str(claimant),
+            "b_status": o.status.value,
+            "b_attempts": o.attempts,
+            "b_warning": o.warning,
+            "b_next": o.next_attempt_at,
+            "b_sent_at": o.sent_at,
+            "b_provider_id": o.provider_message_id,
+        }
+        for o in outcomes
+    ]
+    attempts = [
+        {
+            "store_id": o.store_id,
+            "message_id": o.message_id,
+            "attempted_at": now,
+            "provider": o.attempt.get("provider", ""),
+            "status_code": o.attempt.get("status_code"),
+            "response": str(o.attempt.get("response", ""))[:2000],
+            "error": str(o.attempt.get("error", ""))[:500],
+        }
+        for o in outcomes
+        if o.attempt is not None
+    ]
+    with db.transaction() as session:
+        result = session.connection().execute(statement, params)
+        if attempts:
+            session.connection().execute(insert(MessageAttempt), attempts)
+    return int(result.rowcount or 0)
