@@ -53,7 +53,8 @@ def claim_due(
             # The rows stay locked until commit, so the UPDATE claims exactly these.
             ids = connection.execute(due.with_for_update(skip_locked=True)).scalars().all()
             rows = connection.execute(claim.where(col(M.id).in_(ids))).all() if ids else []
-    return [int(row[0]) for row in sorted(rows, key=lambda r: (r[1], r[2], r[0]))]
+    ordered = sorted(rows, key=lambda r: (r[1], r[2], r[0]))
+    return [row[0] for row in ordered if row[0] is not None]
 
 
 def recover_claims(db: Database, *, now: datetime) -> int:
