@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Float, Index, LargeBinary, Table, Text, Unicode, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rxmsg_tui.storage.models.columns import store_fk, utc_column
@@ -54,3 +54,13 @@ class SchedulerLease(SQLModel, table=True):
     pid: int
     acquired_at: datetime = utc_column(nullable=False)
     expires_at: datetime = utc_column(nullable=False)
+
+
+APSCHEDULER_JOBS = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+"""APScheduler 3's job store, created by our migrations rather than by APScheduler."""
