@@ -1,0 +1,176 @@
+"""SMS through a Twilio-compatible REST API (2010-04-01 Messages resource)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from rxmsg_tui.domain.vocabulary import Method
+from rxmsg_tui.providers.base import (
+    DeliveryStatus,
+    InboundSms,
+    OutgoingMessage,
+    PermanentError,
+    SendResult,
+)
+from rxmsg_tui.providers.http_client import HttpTimeouts, ProviderHttp, build_client, json_object
+
+log = logging.getLogger(__name__)
+
+_STATUS = {
+    "accepted": DeliveryStatus.QUEUED,
+    "scheduled": DeliveryStatus.QUEUED,
+    "queued": DeliveryStatus.QUEUED,
+    "sending": DeliveryStatus.QUEUED,
+    "sent": DeliveryStatus.SENT,
+    # Partly delivered is not a delivery receipt for the patient's handset.
+    "partially_delivered": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.DELIVERED,
+    "undelivered": DeliveryStatus.FAILED,
+    "failed": DeliveryStatus.FAILED,
+    "canceled": DeliveryStatus.FAILED,
+}
+
+PAGE_SIZE = 100
+
+
+def twilio_error_message(data: object) -> str | None:
+    """Twilio's error body: `{"code": 21211, "message": "The 'To' number … is not valid", …}`."""
+    if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+        return None
+    message: str = data["message"]
+    code = data.get("code")
+    return f"{message} (Twilio error {code})" if isinstance(code, int) else message
+
+
+class TwilioProvider:
+    """Sends SMS, looks up delivery and lists replies; calls belong to the IVR."""
+
+    name = "twilio"
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        base_url: str = "https://api.twilio.com",
+        timeouts: HttpTimeouts | None = None,
+    ) -> None:
+        self.account_sid = account_sid
+        self.from_number = from_number
+        self.base_url = base_url
+        client = build_client(
+            base_url, timeouts or HttpTimeouts(), auth=httpx.BasicAuth(account_sid, auth_token)
+        )
+        self._http = ProviderHttp(
+            client, "Twilio", secrets=(auth_token,), read_message=twilio_error_message
+        )
+        self._messages = f"/2010-04-01/Accounts/{account_sid}/Messages"
+
+    def __repr__(self) -> str:
+        return f"TwilioProvider(base_url={self.base_url!r}, from_number={self.from_number!r})"
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        if message.method is not Method.SMS:
+            raise PermanentError(
+                f"{message.method} cannot be sent through Twilio here: "
+                "outbound calls go through the IVR and email through the email service"
+            )
+        response = self._http.request(
+            "POST",
+            f"{self._messages}.json",
+            idempotency_key=message.uuid,
+            data={"To": message.to, "From": self.from_number, "Body": message.body},
+        )
+        body = json_object(response)
+        sid = body.get("sid") if isinstance(body.get("sid"), str) else None
+        # A 2xx without a readable sid is still accepted: raising here would send it twice.
+        log.info("message %s accepted by Twilio as %s", message.uuid, sid)
+        return SendResult(
+            provider_message_id=sid,
+            status_code=response.status_code,
+            response=self._http.summary(
+                f"HTTP {response.status_code}: sid={sid} status={body.get('status')}"
+            ),
+        )
+
+    def status(self, provider_message_id: str) -> DeliveryStatus:
+        sid = quote(provider_message_id, safe="")
+        response = self._http.request("GET", f"{self._messages}/{sid}.json")
+        status = json_object(response).get("status")
+        if not isinstance(status, str):
+            return DeliveryStatus.UNKNOWN
+        return _STATUS.get(status, DeliveryStatus.UNKNOWN)
+
+    def poll_inbound(self, since: datetime | None) -> list[InboundSms]:
+        """Replies to our number, oldest first; may repeat ones sent at exactly `since`.
+
+        Twilio filters `DateSent>=` itself; the same bound is applied again here
+        because a compatible server may ignore it. Callers dedupe by sid.
+        """
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        params: dict[str, str | int] = {"To": self.from_number, "PageSize": PAGE_SIZE}
+        if since is not None:
+            params["DateSent>"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        found: list[InboundSms] = []
+        url: str | None = f"{self._messages}.json"
+        seen: set[str] = set()
+        while url is not None and url not in seen:
+            # Later pages: next_page_uri carries filters and page token; params would replace them.
+            page_params = params if not seen else None
+            seen.add(url)
+            page = json_object(self._http.request("GET", url, params=page_params))
+            found.extend(_inbound(page.get("messages"), since))
+            url = _same_host(page.get("next_page_uri"))
+        return sorted(found, key=lambda sms: sms.received_at)
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _inbound(messages: object, since: datetime | None) -> list[InboundSms]:
+    if not isinstance(messages, list):
+        return []
+    found = []
+    for item in messages:
+        if not isinstance(item, dict) or item.get("direction") != "inbound":
+            continue
+        when = _rfc2822(item.get("date_sent")) or _rfc2822(item.get("date_created"))
+        if when is None or (since is not None and when < since):
+            continue
+        found.append(
+            InboundSms(
+                provider_message_id=str(item.get("sid", "")),
+                from_number=str(item.get("from", "")),
+                to_number=str(item.get("to", "")),
+                body=str(item.get("body") or ""),
+                received_at=when,
+            )
+        )
+    return found
+
+
+def _same_host(uri: object) -> str | None:
+    """Only the path and query of a next page: the credentials never follow a link elsewhere."""
+    if not isinstance(uri, str) or not uri:
+        return None
+    parts = urlsplit(uri)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def _rfc2822(value: object) -> datetime | None:
+    """Twilio dates look like `Fri, 24 May 2019 17:44:50 +0000`."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
