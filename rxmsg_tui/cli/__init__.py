@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from rxmsg_tui.cli.demo_cmd import demo
+from rxmsg_tui.cli.dispatch_cmd import daemon, dispatch
 from rxmsg_tui.cli.errors import RxmsgGroup
 from rxmsg_tui.cli.import_cmd import import_
 from rxmsg_tui.cli.not_yet import NOT_YET_COMMANDS
@@ -40,7 +41,9 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 for command in (
+    daemon,
     demo,
+    dispatch,
     import_,
     patients,
     queue,

@@ -7,9 +7,7 @@ import click
 from rxmsg_tui.cli.errors import fail
 
 _PENDING = {
-    "daemon": "the headless scheduler and dispatcher",
     "run-daily": "the daily process",
-    "dispatch": "the dispatcher",
     "event": "Rx events",
     "devices": "the signature pad and IVR simulators",
 }

@@ -1,0 +1,71 @@
+"""`rxmsg dispatch --once` and `rxmsg daemon`: send what is due, once or continuously."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+import click
+
+from rxmsg_tui.cli.state import CliState
+from rxmsg_tui.scheduler.runner import SchedulerRunner, SchedulerState
+from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+from rxmsg_tui.services.dispatch.transports import StoreTransports
+
+
+@click.command("dispatch")
+@click.option("--once", is_flag=True, required=True, help="Send what is due now, then exit.")
+@click.pass_obj
+def dispatch(state: CliState, once: bool) -> None:
+    """Send every message that is due now (outside windows they stay Pending)."""
+    settings = state.settings
+    db = state.database()
+    transports = StoreTransports(db, settings)
+    try:
+        stats = Dispatcher(db, transports, state.clock).run_until_idle()
+    finally:
+        transports.close()
+    click.echo(
+        f"sent {stats.sent}, retrying {stats.retrying}, failed {stats.failed}, "
+        f"undelivered {stats.undelivered}, waiting for their window {stats.deferred}",
+        err=True,
+    )
+
+
+@click.command("daemon")
+@click.option(
+    "--every",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 300),
+    help="Seconds between dispatch runs.",
+)
+@click.pass_obj
+def daemon(state: CliState, every: float) -> None:
+    """Run the scheduler and dispatcher headless until SIGTERM or Ctrl-C."""
+    settings = state.settings
+    db = state.database()
+    clock = state.clock
+    transports = StoreTransports(db, settings)
+    stop = threading.Event()
+
+    def announce(new_state: SchedulerState) -> None:
+        click.echo(f"rxmsg daemon: scheduler {new_state.value}", err=True)
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    runner = SchedulerRunner(
+        db, Dispatcher(db, transports, clock), clock, dispatch_every=every, on_state=announce
+    )
+    try:
+        runner.start()
+        stop.wait()
+    finally:
+        runner.stop()
+        transports.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("rxmsg daemon: stopped", err=True)

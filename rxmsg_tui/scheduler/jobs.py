@@ -1,0 +1,43 @@
+"""The scheduler's jobs: plain functions that find their live runner by key and call services.
+
+APScheduler's database job store keeps a job as a reference to a function and
+its arguments; a key (not the runner itself) is what can be stored, so jobs
+look their runner up here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rxmsg_tui.scheduler.runner import SchedulerRunner
+
+log = logging.getLogger("rxmsg.scheduler")
+_RUNNERS: dict[str, SchedulerRunner] = {}
+
+
+def register(key: str, runner: SchedulerRunner) -> None:
+    _RUNNERS[key] = runner
+
+
+def unregister(key: str) -> None:
+    _RUNNERS.pop(key, None)
+
+
+def dispatch_due(key: str) -> None:
+    """Send what is due; a failure is logged and the next run tries again."""
+    runner = _RUNNERS.get(key)
+    if runner is None:
+        return
+    try:
+        runner.dispatch()
+    except Exception:
+        log.exception("dispatch job failed")
+
+
+def keep_lease(key: str) -> None:
+    """Renew the lease; a leader that loses it stops its jobs at once."""
+    runner = _RUNNERS.get(key)
+    if runner is not None:
+        runner.keep_lease()
