@@ -1,0 +1,1 @@
+"""One module per legacy screen, plus the menus that lead to them."""

@@ -1,0 +1,341 @@
+"""Patient Listing, Patient Profile and the `rxmsg patients` report, read page by page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, tuple_
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Mapped
+from sqlmodel import SQLModel, col
+
+from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES
+from rxmsg_tui.domain.vocabulary import AlertType, ConsentPurpose
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.errors import InvalidInput, NotFound, ServiceError
+from rxmsg_tui.storage.models import Consent, Drug, Patient, PatientMessagePrefs, Prescription
+
+MAX_PAGE = REPORT_CHUNK = 2000
+ALERT_NAMES = {
+    "refill": AlertType.REFILL_REMINDER,
+    "pickup": AlertType.READY_FOR_PICKUP,
+    "pickup_confirmation": AlertType.PICKUP_CONFIRMATION,
+    "birthday": AlertType.BIRTHDAY,
+    "welcome": AlertType.WELCOME,
+    "general": AlertType.GENERAL,
+    "review": AlertType.CUSTOMER_REVIEW,
+}
+_PHONE_OR_ID = re.compile(r"[\d\s()+.\-]+")
+
+
+def _columns(model: type[SQLModel], names: str) -> tuple[Any, ...]:
+    return tuple(col(getattr(model, name)) for name in names.split())
+
+
+_COLUMNS = _columns(
+    Patient,
+    "id patient_id first_name last_name dob cell_phone email language cell_verified email_verified",
+)
+_RX_COLUMNS = (
+    *_columns(Prescription, "rx_number"),
+    col(Drug.name),
+    *_columns(Prescription, "last_fill_date days_supply due_date refills_remaining active"),
+)
+_CONSENT_COLUMNS = _columns(Consent, "patient_id channel purpose granted source recorded_at")
+_ORDER = (col(Patient.last_name), col(Patient.first_name), col(Patient.id))
+
+
+@dataclass(frozen=True)
+class ListingKey:
+    """Where a row sorts in the listing; the next page starts after it."""
+
+    last_name: str
+    first_name: str
+    id: int
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    key: ListingKey
+    patient_id: str
+    first_name: str
+    last_name: str
+    dob: date | None
+    cell_phone: str | None
+    email: str | None
+    language: str
+    cell_verified: bool
+    email_verified: bool
+
+    @property
+    def name(self) -> str:
+        """As the pharmacy files it: `Last, First`."""
+        return f"{self.last_name}, {self.first_name}"
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    rows: tuple[PatientRow, ...]
+    more: bool
+    """Whether rows lie beyond this page in the direction it was read."""
+
+
+@dataclass(frozen=True)
+class ConsentEntry:
+    """The latest ledger row for one channel and purpose: that is the consent now."""
+
+    channel: str
+    purpose: str
+    granted: bool
+    source: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    entries: tuple[ConsentEntry, ...] = ()
+
+    def channels(self, purpose: ConsentPurpose) -> tuple[str, ...]:
+        """The channels the patient has consented to for `purpose`, as things stand."""
+        return tuple(e.channel for e in self.entries if e.purpose == purpose and e.granted)
+
+
+_NO_CONSENT = ConsentState()
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    patient: PatientRow
+    consent: ConsentState
+
+
+@dataclass(frozen=True)
+class RxLine:
+    rx_number: str
+    drug_name: str
+    last_fill_date: date
+    days_supply: int
+    due_date: date
+    refills_remaining: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class AlertPreference:
+    """The channels a patient chose for one alert (the legacy Bell icon settings)."""
+
+    alert: str
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PatientProfile:
+    patient: PatientRow
+    consent: ConsentState
+    preferences: tuple[AlertPreference, ...]
+    prescriptions: tuple[RxLine, ...]
+
+
+def list_patients(
+    db: Database,
+    store_id: int,
+    *,
+    search: str = "",
+    after: ListingKey | None = None,
+    before: ListingKey | None = None,
+    from_end: bool = False,
+    limit: int = 50,
+) -> PatientPage:
+    """One page of the listing: the first, the last, or the one after/before a key.
+
+    A chain holds hundreds of thousands of patients, so nothing loads them all:
+    `(last, first, id) > key` walks ix_patient_store_name from the key, and
+    page 4,000 costs what page 1 does (an OFFSET would not).
+    """
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"a page holds 1 to {MAX_PAGE} patients, not {limit}")
+    backwards = before is not None or (from_end and after is None)
+    query = select(*_COLUMNS).where(col(Patient.store_id) == store_id)
+    if after is not None:
+        query = query.where(tuple_(*_ORDER) > tuple_(*astuple(after)))
+    if before is not None:
+        query = query.where(tuple_(*_ORDER) < tuple_(*astuple(before)))
+    order = [c.desc() for c in _ORDER] if backwards else list(_ORDER)
+    with _reading(db) as conn:
+        if (clause := _search_clause(search, sqlite=conn.dialect.name == "sqlite")) is not None:
+            query = query.where(clause)
+        rows = [_row(r) for r in conn.execute(query.order_by(*order).limit(limit + 1))]
+    more = len(rows) > limit
+    del rows[limit:]
+    if backwards:
+        rows.reverse()
+    return PatientPage(tuple(rows), more)
+
+
+def count_patients(db: Database, store_id: int, *, search: str = "") -> int:
+    with _reading(db) as conn:
+        query = select(func.count()).select_from(Patient).where(col(Patient.store_id) == store_id)
+        if (clause := _search_clause(search, sqlite=conn.dialect.name == "sqlite")) is not None:
+            query = query.where(clause)
+        return int(conn.execute(query).scalar_one())
+
+
+def iter_patient_report(
+    db: Database, store_id: int, *, chunk_size: int = REPORT_CHUNK
+) -> Iterator[ReportRow]:
+    """Every patient in listing order with current consent; memory stays one chunk deep."""
+    after: ListingKey | None = None
+    while True:
+        page = list_patients(db, store_id, after=after, limit=chunk_size)
+        if not page.rows:
+            return
+        in_chunk = tuple_(*_ORDER) <= tuple_(*astuple(page.rows[-1].key))
+        if after is not None:
+            in_chunk = and_(in_chunk, tuple_(*_ORDER) > tuple_(*astuple(after)))
+        with _reading(db) as conn:
+            consent = _current_consent(conn=conn, store_id=store_id, patients=in_chunk)
+        for row in page.rows:
+            yield ReportRow(row, consent.get(row.key.id, _NO_CONSENT))
+        if not page.more:
+            return
+        after = page.rows[-1].key
+
+
+def patient_profile(db: Database, store_id: int, patient_id: str) -> PatientProfile:
+    """The patient with this pharmacy-system ID, their Rxs, message settings and consent."""
+    wanted = patient_id.strip()
+    if not wanted:
+        raise InvalidInput("enter a patient ID")
+    with _reading(db) as conn:
+        found = conn.execute(
+            select(*_COLUMNS).where(
+                col(Patient.store_id) == store_id, col(Patient.patient_id) == wanted
+            )
+        ).first()
+        if found is None:
+            raise NotFound(f"no patient with ID {wanted!r} at this store")
+        patient = _row(found)
+        consent = _current_consent(
+            conn=conn, store_id=store_id, patients=col(Patient.id) == patient.key.id
+        ).get(patient.key.id, _NO_CONSENT)
+        prefs = conn.execute(
+            select(PatientMessagePrefs).where(col(PatientMessagePrefs.patient_id) == patient.key.id)
+        ).all()
+        rxs = conn.execute(
+            select(*_RX_COLUMNS)
+            .join(Drug, col(Drug.id) == col(Prescription.drug_id))
+            .where(col(Prescription.patient_id) == patient.key.id)
+            .order_by(
+                col(Prescription.active).desc(), *_columns(Prescription, "due_date rx_number")
+            )
+        ).all()
+    by_alert = {p.alert: p for p in prefs}
+    order = [*ALERT_SHORT_NAMES, *sorted(set(by_alert) - set(ALERT_SHORT_NAMES))]
+    preferences = tuple(
+        AlertPreference(
+            str(ALERT_NAMES.get(alert, alert)),
+            tuple(c for c in ("email", "sms", "call") if getattr(by_alert[alert], c)),
+        )
+        for alert in order
+        if alert in by_alert
+    )
+    prescriptions = tuple(
+        RxLine(number, drug, filled, days, due, refills, bool(active))
+        for number, drug, filled, days, due, refills, active in rxs
+    )
+    return PatientProfile(patient, consent, preferences, prescriptions)
+
+
+def display_phone(value: str | None) -> str:
+    """`+15550102000` as staff say it, `(555) 010-2000`; anything else as entered."""
+    if not value:
+        return ""
+    digits = value[2:] if value.startswith("+1") else ""
+    if len(digits) == 10 and digits.isdigit():
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return value
+
+
+@contextmanager
+def _reading(db: Database) -> Iterator[Connection]:
+    """A read on its own connection; a database that cannot be reached is said in one line."""
+    try:
+        with db.read() as session:
+            yield session.connection()
+    except OperationalError as exc:
+        first = str(exc.orig).strip().splitlines()[:1] or [type(exc.orig).__name__]
+        raise ServiceError(f"the database cannot be used: {first[0]}") from exc
+
+
+def _search_clause(search: str, *, sqlite: bool) -> ColumnElement[bool] | None:
+    """Name words match the start of a first or last name; digits a patient ID or cell phone.
+
+    Letters-only words look at the names alone, which ix_patient_store_name
+    covers, so a name search never reads the table rows it rejects.
+    """
+    term = search.strip()
+    if not term:
+        return None
+    digits = re.sub(r"\D", "", term)
+    if _PHONE_OR_ID.fullmatch(term) and digits:
+        return or_(
+            _starts(col(Patient.patient_id), term, sqlite=sqlite),
+            _starts(col(Patient.patient_id), digits, sqlite=sqlite),
+            col(Patient.cell_phone).contains(digits, autoescape=True),
+        )
+    clauses = []
+    for word in (w for w in re.split(r"[\s,]+", term) if w):
+        either = [
+            _starts(col(Patient.last_name), word, sqlite=sqlite),
+            _starts(col(Patient.first_name), word, sqlite=sqlite),
+        ]
+        if not word.isalpha():
+            either.append(_starts(col(Patient.patient_id), word, sqlite=sqlite))
+        clauses.append(or_(*either))
+    return and_(*clauses)
+
+
+def _starts(column: Mapped[str], text: str, *, sqlite: bool) -> ColumnElement[bool]:
+    """Case-insensitive prefix: SQLite's LIKE already ignores case, PostgreSQL needs ILIKE."""
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if sqlite:
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
+def _row(r: Any) -> PatientRow:
+    # Unpacked by position: attribute access on result rows costs more than the query.
+    id_, patient_id, first, last, dob, cell, email, language, cell_ok, email_ok = r
+    key = ListingKey(last, first, id_)
+    ok = bool(cell_ok), bool(email_ok)
+    return PatientRow(key, patient_id, first, last, dob, cell, email, language, *ok)
+
+
+def _current_consent(
+    *, conn: Connection, store_id: int, patients: ColumnElement[bool]
+) -> dict[int, ConsentState]:
+    """Fold the ledger in time order so the last row per channel and purpose wins.
+
+    `patients` selects by patient columns (a keyset range for the report), so the
+    statement keeps one shape instead of an IN list of thousands of ids.
+    """
+    rows = conn.execute(
+        select(*_CONSENT_COLUMNS)
+        .join(Patient, col(Patient.id) == col(Consent.patient_id))
+        .where(col(Patient.store_id) == store_id, patients)
+        .order_by(col(Consent.patient_id), col(Consent.recorded_at), col(Consent.id))
+    )
+    latest: dict[int, dict[tuple[str, str], ConsentEntry]] = {}
+    for patient_id, channel, purpose, granted, source, recorded_at in rows:
+        latest.setdefault(patient_id, {})[(channel, purpose)] = ConsentEntry(
+            channel, purpose, bool(granted), source, recorded_at
+        )
+    return {
+        pid: ConsentState(tuple(entries[k] for k in sorted(entries)))
+        for pid, entries in latest.items()
+    }

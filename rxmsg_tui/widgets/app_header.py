@@ -1,0 +1,63 @@
+"""The one-line header every screen shows: where you are, who you are, what runs."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class AppHeader(Widget):
+    """The screen's title on the left; store, user, role and scheduler state on the right.
+
+    Staff at a shared counter terminal need to see at a glance which store and
+    which login they are acting as before they send anything. No clock is
+    shown: the terminal has one, and a ticking header would make screenshots
+    and tests differ from run to run.
+    """
+
+    DEFAULT_CSS = """
+    AppHeader {
+        dock: top;
+        height: 1;
+        background: $primary-background;
+        color: $foreground;
+    }
+    """
+
+    scheduler: reactive[str] = reactive("off")
+    """The scheduler's state in a word (`off`, `running`); the App sets it."""
+
+    screen_title: reactive[str] = reactive("")
+
+    def __init__(self, *, store_name: str, username: str, role: str) -> None:
+        super().__init__()
+        self.store_name = store_name
+        self.username = username
+        self.role = role
+
+    def on_mount(self) -> None:
+        self.watch(self.screen, "title", self._title_changed)
+
+    def _title_changed(self, title: str | None) -> None:
+        self.screen_title = title or ""
+
+    def status_text(self) -> str:
+        """The right-hand side in full, as tests and screen readers want it."""
+        return f"{self.store_name} · {self._who()}"
+
+    def render(self) -> Text:
+        width = self.size.width
+        title = self.screen_title
+        who = self._who()
+        # The store name gives way first: the title and the user must stay whole.
+        room = width - len(title) - len(who) - 7
+        store = self.store_name
+        if len(store) > room:
+            store = store[: max(room - 1, 0)] + "…" if room > 4 else ""
+        right = f"{store} · {who}" if store else who
+        gap = max(width - len(title) - len(right) - 2, 1)
+        return Text.assemble(" ", (title, "bold"), " " * gap, right, " ")
+
+    def _who(self) -> str:
+        return f"{self.username} ({self.role}) · Scheduler: {self.scheduler}"
