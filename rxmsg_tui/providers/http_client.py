@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import ssl
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +76,35 @@ class ProviderHttp:
 
     def __init__(
         self,
-        client: httpx.Client,
+        make_client: Callable[[], httpx.Client],
         label: str,
         *,
         secrets: tuple[str, ...] = (),
         read_message: ErrorMessageReader | None = None,
     ) -> None:
-        self.client = client
+        self._make_client = make_client
+        self._local = threading.local()
+        self._clients: list[httpx.Client] = []
+        self._clients_lock = threading.Lock()
         self.label = label
         self._secrets = secrets
         self._read_message = read_message
+
+    @property
+    def client(self) -> httpx.Client:
+        """This thread's pooled client.
+
+        One `httpx.Client` shared by the dispatcher's sending threads loses
+        connections under load ("Bad file descriptor" mid-request), so each
+        thread keeps its own, reused for every send it makes.
+        """
+        client: httpx.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._make_client()
+            self._local.client = client
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
 
     def __repr__(self) -> str:
         return f"ProviderHttp({self.label!r}, base_url={str(self.client.base_url)!r})"
@@ -113,7 +133,10 @@ class ProviderHttp:
         return redact(text, self._secrets)
 
     def close(self) -> None:
-        self.client.close()
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
 
 
 def json_object(response: httpx.Response) -> dict[str, Any]:

@@ -7,6 +7,7 @@ can send through it.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -56,13 +57,14 @@ class RoutingProvider:
         self, *, base_url: str, api_key: str, timeouts: HttpTimeouts | None = None
     ) -> None:
         self.base_url = base_url
-        client = build_client(
+        make_client = functools.partial(
+            build_client,
             base_url,
             timeouts or HttpTimeouts(),
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
         )
         self._http = ProviderHttp(
-            client,
+            make_client,
             "the Message Routing API",
             secrets=(api_key,),
             read_message=routing_error_message,

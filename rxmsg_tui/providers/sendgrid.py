@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime
 from typing import Any
@@ -51,11 +52,14 @@ class SendGridProvider:
         self.from_address = from_address
         self.from_name = from_name
         self.base_url = base_url
-        client = build_client(
-            base_url, timeouts or HttpTimeouts(), headers={"Authorization": f"Bearer {api_key}"}
+        make_client = functools.partial(
+            build_client,
+            base_url,
+            timeouts or HttpTimeouts(),
+            headers={"Authorization": f"Bearer {api_key}"},
         )
         self._http = ProviderHttp(
-            client, "SendGrid", secrets=(api_key,), read_message=sendgrid_error_message
+            make_client, "SendGrid", secrets=(api_key,), read_message=sendgrid_error_message
         )
 
     def __repr__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -65,11 +66,14 @@ class TwilioProvider:
         self.account_sid = account_sid
         self.from_number = from_number
         self.base_url = base_url
-        client = build_client(
-            base_url, timeouts or HttpTimeouts(), auth=httpx.BasicAuth(account_sid, auth_token)
+        make_client = functools.partial(
+            build_client,
+            base_url,
+            timeouts or HttpTimeouts(),
+            auth=httpx.BasicAuth(account_sid, auth_token),
         )
         self._http = ProviderHttp(
-            client, "Twilio", secrets=(auth_token,), read_message=twilio_error_message
+            make_client, "Twilio", secrets=(auth_token,), read_message=twilio_error_message
         )
         self._messages = f"/2010-04-01/Accounts/{account_sid}/Messages"
 

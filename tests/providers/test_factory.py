@@ -99,11 +99,11 @@ def test_twilio_and_sendgrid_from_the_environment(monkeypatch: pytest.MonkeyPatc
     )
     _assert_no_secret_shown([c.description for c in providers])
 
-    client = twilio._http.client
+    client, email_client = twilio._http.client, sendgrid._http.client
     assert client.timeout == httpx.Timeout(connect=1.5, read=7.0, write=15.0, pool=5.0)
     assert client._transport._pool._max_connections == timeouts.max_connections  # type: ignore[attr-defined]
     providers.close()
-    assert client.is_closed and sendgrid._http.client.is_closed
+    assert client.is_closed and email_client.is_closed
 
 
 def test_smtp_when_there_is_no_sendgrid_key(monkeypatch: pytest.MonkeyPatch) -> None:
