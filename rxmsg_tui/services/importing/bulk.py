@@ -1,0 +1,85 @@
+"""Batched Core upserts on SQLite and PostgreSQL: lists of dicts, never ORM objects (PERF.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Connection, Select, Table, inspect, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel
+
+BATCH_ROWS = 5000
+"""Rows per statement call; SQLAlchemy splits further to fit the parameter limits."""
+
+T = TypeVar("T")
+
+Excluded = Any
+"""The `excluded` pseudo-table of an upsert: the row that was proposed."""
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The Core table behind a model, for bulk statements that bypass the ORM."""
+    mapped = inspect(model).local_table
+    assert isinstance(mapped, Table)
+    return mapped
+
+
+def key_map(conn: Connection, query: Select[Any]) -> dict[str, int]:
+    """A (key, id) query as a dict; a Result is not a mapping for `dict()`."""
+    return {key: pk for key, pk in conn.execute(query)}
+
+
+def batches(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:
+    step = size or BATCH_ROWS
+    for start in range(0, len(items), step):
+        yield items[start : start + step]
+
+
+def dialect_insert(conn: Connection, target: Table) -> Any:
+    """The dialect's own `insert`, which has `on_conflict_do_update` and `excluded`."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(target)
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(target)
+    raise NotImplementedError(f"bulk import does not support {conn.dialect.name}")
+
+
+def upsert_changed(
+    conn: Connection,
+    target: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    keys: tuple[str, ...],
+    new_values: Callable[[Excluded], dict[str, ColumnElement[Any]]],
+    touch: dict[str, Any] | None = None,
+    returning: tuple[str, ...],
+) -> list[tuple[Any, ...]]:
+    """Insert `rows`, or update the existing row with the same `keys` where a value differs.
+
+    Returns `returning` for the rows inserted or changed only, so a re-import of
+    the same file reports them unchanged and leaves `updated_at` alone.
+    `touch` columns are set on every change but do not count as one.
+    """
+    if not rows:
+        return []
+    stmt = dialect_insert(conn, target)
+    values = new_values(stmt.excluded)
+    differs = or_(*(target.c[name].is_distinct_from(value) for name, value in values.items()))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[target.c[name] for name in keys],
+        set_={**values, **(touch or {})},
+        where=differs,
+    ).returning(*(target.c[name] for name in returning))
+    return [tuple(row) for row in conn.execute(stmt, list(rows))]
+
+
+def insert_rows(conn: Connection, target: Table, rows: Iterable[Mapping[str, Any]]) -> int:
+    """A plain executemany insert of rows new by construction, built lazily batch by batch."""
+    written = 0
+    source = iter(rows)
+    while batch := list(islice(source, BATCH_ROWS)):
+        conn.execute(target.insert(), batch)
+        written += len(batch)
+    return written
