@@ -36,6 +36,17 @@ def dispatch_due(key: str) -> None:
         log.exception("dispatch job failed")
 
 
+def check_delivery(key: str) -> None:
+    """Turn `Sent` into `Delivered` or `Failed` from the providers' receipts."""
+    runner = _RUNNERS.get(key)
+    if runner is None:
+        return
+    try:
+        runner.check_delivery()
+    except Exception:
+        log.exception("delivery status job failed")
+
+
 def keep_lease(key: str) -> None:
     """Renew the lease; a leader that loses it stops its jobs at once."""
     runner = _RUNNERS.get(key)

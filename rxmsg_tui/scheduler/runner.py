@@ -22,6 +22,7 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.scheduler import jobs
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
+from rxmsg_tui.services.dispatch.delivery_status import check_delivery
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher, DispatchStats
 from rxmsg_tui.services.scheduler_lease import release, try_acquire
 
@@ -105,6 +106,11 @@ class SchedulerRunner:
         if self._on_dispatch is not None and stats.claimed:
             self._on_dispatch(stats)
 
+    def check_delivery(self) -> None:
+        stats = check_delivery(self.db, self.dispatcher.provider_for, now=self.clock.now())
+        if self._on_dispatch is not None and (stats.delivered or stats.failed):
+            self._on_dispatch(DispatchStats())
+
     def _start_jobs(self) -> None:
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.db.engine)},
@@ -116,6 +122,10 @@ class SchedulerRunner:
         scheduler.add_job(
             jobs.dispatch_due, "interval", seconds=self.dispatch_every, args=[self.key],
             id="dispatch", replace_existing=True, next_run_time=datetime.now(UTC),
+        )  # fmt: skip
+        scheduler.add_job(
+            jobs.check_delivery, "interval", seconds=60, args=[self.key], id="delivery",
+            replace_existing=True,
         )  # fmt: skip
         scheduler.add_job(
             jobs.keep_lease, "interval", seconds=self.lease_ttl.total_seconds() / 4,

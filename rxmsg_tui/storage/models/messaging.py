@@ -81,6 +81,8 @@ class OutboundMessage(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=120)
     claimed_until: datetime | None = utc_column()
     sent_at: datetime | None = utc_column()
+    status_checked_at: datetime | None = utc_column()
+    """When the provider was last asked whether a `Sent` message was delivered."""
     provider_message_id: str | None = Field(default=None, max_length=120)
     created_by: str = Field(default="", max_length=64)
 
