@@ -71,7 +71,9 @@ def test_four_dispatchers_send_each_message_once(postgres_schema_url: str, tmp_p
                 ).all()
             )
             attempts = conn.execute(text("select count(*) from message_attempt")).scalar()
-            errors = conn.execute(text("select error, count(*) from message_attempt where error <> '' group by error")).all()
+            errors = conn.execute(
+                text("select error, count(*) from message_attempt where error <> '' group by error")
+            ).all()
         engine.dispose()
 
     assert counts == {"Sent": MESSAGES}, errors
