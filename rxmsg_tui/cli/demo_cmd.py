@@ -1,13 +1,70 @@
-"""`rxmsg demo` (being built)."""
+"""`rxmsg demo`: create or refresh the demo pharmacy, then open the TUI on it."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from rxmsg_tui.cli.errors import fail
+from rxmsg_tui.cli.state import CliState, current_login
+from rxmsg_tui.cli.tui import open_tui
+from rxmsg_tui.services.demo import DEMO_STORE_CODE, MAX_PATIENTS, DemoSummary, build_demo
+
+PROGRESS_FROM = 20_000
+"""Smaller demos finish in a few seconds; a progress line would only flicker."""
 
 
-@click.command("demo", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-def demo() -> None:
-    """Not available yet."""
-    fail("`rxmsg demo` is not available yet in this version")
+@click.command("demo")
+@click.option(
+    "--patients",
+    type=click.IntRange(1, MAX_PATIENTS),
+    default=200,
+    show_default=True,
+    help="How many demo patients, D000001 on (5 prescriptions each).",
+)
+@click.option("--no-tui", is_flag=True, help="Build the demo and exit without opening the TUI.")
+@click.pass_obj
+def demo(state: CliState, patients: int, no_tui: bool) -> None:
+    """Create or refresh the demo pharmacy (store DEMO), then open the TUI on it.
+
+    Re-running never duplicates or deletes anything: it adds the patients that
+    are missing and moves every prescription's dates to today's calendar, so
+    the refill windows stay meaningful.
+    """
+    db = state.database()
+    show_progress = sys.stderr.isatty() and patients >= PROGRESS_FROM
+    summary = build_demo(
+        db,
+        patients=patients,
+        now=state.clock.now(),
+        username=current_login(),
+        progress=_print_progress if show_progress else None,
+    )
+    if show_progress:
+        click.echo(err=True)
+    click.echo(_describe(summary), err=True)
+    if not no_tui:
+        open_tui(state.context(store_code=DEMO_STORE_CODE, db=db))
+
+
+def _print_progress(done: int, total: int) -> None:
+    click.echo(f"\rrxmsg demo: {done:,} of {total:,} patients written…", err=True, nl=False)
+
+
+def _describe(s: DemoSummary) -> str:
+    moved = (
+        f"{s.moved_prescriptions:,} moved {s.moved_days:+d} days to today's calendar"
+        if s.moved_days
+        else "all anchored on today"
+    )
+    lines = [
+        f"rxmsg demo: store {s.store_code} {s.store_name!r} ({s.timezone}), today {s.today}",
+        f"  patients       {s.store_patients:,} in the store ({s.new_patients:,} new)",
+        f"  prescriptions  {s.store_prescriptions:,} ({s.new_prescriptions:,} new; {moved})",
+        f"  also written   {s.consent_rows:,} consent, {s.prefs_rows:,} message preference rows;"
+        f" {s.drugs} drugs",
+        f"  done in {s.seconds:.1f} s",
+    ]
+    if s.user_added:
+        lines.insert(1, f"  {s.username} may now sign in to {s.store_code} as admin")
+    return "\n".join(lines)

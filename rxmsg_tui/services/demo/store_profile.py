@@ -1,0 +1,177 @@
+"""The demo store, its messaging setup and alert settings, review sites and admin user.
+
+A run resets these to the values below (a demo should look the same every
+time it is opened); each change to a settings row is audit-logged with its
+values before and after, like any other settings change.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, SQLModel, select
+
+from rxmsg_tui.domain.settings_keys import WEEKDAYS
+from rxmsg_tui.domain.vocabulary import Role
+from rxmsg_tui.services import audit
+from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.models import AlertSettings, AppUser, OutboundSetup, ReviewSite, Store
+
+DEMO_STORE_CODE = "DEMO"
+
+STORE: dict[str, str] = {
+    "name": "Lakeview Family Pharmacy",
+    "phone": "(312) 555-0100",
+    "timezone": "America/Chicago",
+    "address": "2841 N Lincoln Ave",
+    "city": "Chicago",
+    "state": "IL",
+    "zip": "60657",
+    "hours": "Mon-Fri 9am-9pm, Sat 9am-6pm, Sun 10am-4pm",
+}
+
+SETUP: dict[str, Any] = {
+    # Without credentials these transports write to the offline outbox.
+    "email_using": "email_service_api",
+    "sms_using": "sms_service_api",
+    "call_using": "none",
+    "ivr_host": "",
+    "ivr_port": 5060,
+}
+
+PATIENT_DEFAULTS: dict[str, list[str]] = {
+    "refill": ["email", "sms"],
+    "pickup": ["sms"],
+    "pickup_confirmation": ["sms"],
+    "birthday": ["email"],
+    "welcome": ["email", "sms"],
+    "general": ["email", "sms"],
+    "review": ["email"],
+}
+"""The patient defaults (`defaults.<alert>.channels`), written to each new demo patient."""
+
+ALERTS: dict[str, Any] = {
+    "refill_channels": ["email", "sms"],
+    "refill_when_due": True,
+    "refill_when_past_due": True,
+    "refill_before_days": 3,
+    "refill_after_days": 7,
+    "refill_non_maintenance": False,
+    "control_drugs": False,
+    "c2_drugs": False,
+    "pickup_channels": ["email", "sms"],
+    "pickup_trigger": "label_printed",
+    "pickup_followup_days": [3, 7],
+    "pickup_confirmation_channels": ["sms"],
+    "birthday_channels": ["email", "sms"],
+    "welcome_channels": ["email", "sms"],
+    "general_channels": ["email", "sms"],
+    "review_channels": ["email", "sms"],
+    "review_resend_after_days": 14,
+    "only_verified": False,
+    "email_sms_window": "09:00-19:00",
+    "call_window": "10:00-18:00",
+    "days": list(WEEKDAYS[:6]),
+    "daily_start": "08:00",
+    "defaults_apply_on": "new_patient",
+    "defaults": PATIENT_DEFAULTS,
+}
+
+REVIEW_SITES: tuple[tuple[str, str, bool], ...] = (
+    ("Google Business Profile", "https://maps.example.com/lakeview-family-pharmacy/review", True),
+    ("Yelp", "https://www.example.com/biz/lakeview-family-pharmacy-chicago", False),
+    ("Pharmacy website", "https://lakeviewfamilyrx.example.org/reviews", False),
+)
+
+
+def ensure_store(session: Session, *, now: datetime) -> Store:
+    """The DEMO store, created with its setup rows on the first run."""
+    store = session.exec(select(Store).where(Store.code == DEMO_STORE_CODE)).first()
+    if store is None:
+        store = create_store(
+            session,
+            code=DEMO_STORE_CODE,
+            name=STORE["name"],
+            phone=STORE["phone"],
+            timezone=STORE["timezone"],
+            now=now,
+            address=STORE["address"],
+            city=STORE["city"],
+            state=STORE["state"],
+            zip_code=STORE["zip"],
+            hours=STORE["hours"],
+        )
+    return store
+
+
+def ensure_admin(session: Session, store_id: int, username: str, *, now: datetime) -> bool:
+    """Let the person who runs the demo sign in to it; an existing account is left as is."""
+    found = session.exec(
+        select(AppUser).where(AppUser.store_id == store_id, AppUser.username == username)
+    ).first()
+    if found is not None:
+        return False
+    session.add(
+        AppUser(
+            store_id=store_id,
+            username=username,
+            role=Role.ADMIN,
+            created_at=now,
+            created_by="rxmsg demo",
+        )
+    )
+    actor = Actor(store_id, DEMO_STORE_CODE, username, Role.ADMIN)
+    audit.record(session, actor, "user.add", at=now, target=username, after=Role.ADMIN.value)
+    return True
+
+
+def apply_settings(session: Session, store: Store, actor: Actor, *, now: datetime) -> None:
+    """Reset store details, setup, alert settings and review sites to the demo's values."""
+    assert store.id is not None
+    setup = session.exec(select(OutboundSetup).where(OutboundSetup.store_id == store.id)).first()
+    alerts = session.exec(select(AlertSettings).where(AlertSettings.store_id == store.id)).first()
+    for row, values, target in (
+        (store, STORE, "store"),
+        (setup or OutboundSetup(store_id=store.id), SETUP, "setup"),
+        (alerts or AlertSettings(store_id=store.id), ALERTS, "alerts"),
+    ):
+        _reset(session, row, values, actor, target=target, now=now)
+    _reset_review_sites(session, store.id)
+    session.flush()
+
+
+def _reset(
+    session: Session,
+    row: SQLModel,
+    values: dict[str, Any],
+    actor: Actor,
+    *,
+    target: str,
+    now: datetime,
+) -> None:
+    """Overwrite `row` with `values`; what a hand-made change looked like stays on record."""
+    before = {key: getattr(row, key) for key in values if getattr(row, key) != values[key]}
+    if not before:
+        return
+    for key, value in values.items():
+        setattr(row, key, copy.deepcopy(value))
+    session.add(row)
+    after = {key: values[key] for key in before}
+    audit.record(session, actor, "demo.settings", at=now, target=target, before=before, after=after)
+
+
+def _reset_review_sites(session: Session, store_id: int) -> None:
+    """The demo's sites by name; exactly one default, whatever was set before."""
+    sites = {
+        site.name: site
+        for site in session.exec(select(ReviewSite).where(ReviewSite.store_id == store_id))
+    }
+    for name, url, _default in REVIEW_SITES:
+        sites.setdefault(name, ReviewSite(store_id=store_id, name=name, url=url)).url = url
+    default_name = next(name for name, _url, default in REVIEW_SITES if default)
+    for site in sites.values():
+        site.is_default = site.name == default_name
+        session.add(site)

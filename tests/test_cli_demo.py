@@ -1,0 +1,98 @@
+"""`rxmsg demo` as a subprocess: builds the demo, re-runs without duplicates, refuses bad input."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rxmsg_tui.cli import main
+
+COUNTED = ("store", "app_user", "drug", "patient", "prescription", "consent",
+           "patient_message_prefs", "review_site")  # fmt: skip
+
+
+def _rxmsg(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("RXMSG_")}
+    clean.update(
+        RXMSG_DATA_DIR=str(tmp_path),
+        RXMSG_DATABASE_URL=f"sqlite:///{tmp_path}/demo.db",
+        RXMSG_CONFIG_FILE=str(tmp_path / "none.toml"),
+        LOGNAME="tester",
+    )
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "rxmsg_tui", *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
+
+
+def test_demo_builds_reruns_without_duplicates_and_moves_dates_later(tmp_path: Path) -> None:
+    monday = {"RXMSG_NOW": "2026-03-02T09:00:00-06:00"}
+    first = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "300", **monday)
+    assert first.returncode == 0, first.stderr
+    assert "Traceback" not in first.stderr
+    assert "300 in the store (300 new)" in first.stderr
+    assert "tester may now sign in to DEMO as admin" in first.stderr
+    db = tmp_path / "demo.db"
+    counts = _counts(db)
+    assert counts["patient"] == 300 and counts["prescription"] == 1500
+    assert counts["store"] == 1 and counts["app_user"] == 1
+    due = _due_dates(db)
+
+    again = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "300", **monday)
+    assert again.returncode == 0, again.stderr
+    assert "300 in the store (0 new)" in again.stderr
+    assert _counts(db) == counts and _due_dates(db) == due
+    with sqlite3.connect(db) as conn:
+        user = conn.execute("SELECT username, role FROM app_user").fetchone()
+        code = conn.execute("SELECT code FROM store").fetchone()
+    assert user == ("tester", "admin") and code == ("DEMO",)
+
+    week_later = {"RXMSG_NOW": "2026-03-09T09:00:00-05:00"}
+    later = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "300", **week_later)
+    assert later.returncode == 0, later.stderr
+    assert "1,500 moved +7 days" in later.stderr
+    assert _counts(db) == counts
+    assert {rx: day - due[rx] for rx, day in _due_dates(db).items()} == {rx: 7.0 for rx in due}
+
+
+def _due_dates(path: Path) -> dict[str, float]:
+    with sqlite3.connect(path) as conn:
+        return dict(conn.execute("SELECT rx_number, julianday(due_date) FROM prescription"))
+
+
+def test_zero_patients_is_a_usage_error(tmp_path: Path) -> None:
+    result = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "0")
+    assert result.returncode == 2
+    assert "Invalid value for '--patients'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "demo.db").exists()
+
+
+@pytest.mark.parametrize("value", ["1000001", "-3", "many"])
+def test_other_bad_patient_counts_are_usage_errors(tmp_path: Path, value: str) -> None:
+    result = CliRunner().invoke(main, ["demo", "--no-tui", "--patients", value])
+    assert result.exit_code == 2
+    assert "Invalid value for '--patients'" in result.output
+
+
+def test_an_unusable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = _rxmsg(tmp_path, "demo", "--no-tui", RXMSG_DATABASE_URL="mysql://nobody@nowhere/x")
+    assert result.returncode == 1
+    assert result.stderr.startswith("rxmsg: unsupported database 'mysql'")
+    assert len(result.stderr.strip().splitlines()) == 1
