@@ -2,30 +2,50 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import PurePath
-from typing import ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from rxmsg_tui.screens.base import RxScreen, ScreenRequested
 from rxmsg_tui.screens.catalogue import (
     MAIN_MENU,
+    MESSAGE_FORMAT,
+    MESSAGE_QUEUE,
     PATIENT_LISTING,
     PATIENT_PROFILE,
+    QUICK_RESPONSES,
+    REVIEW_SITES,
     Item,
     Menu,
     walk,
 )
 from rxmsg_tui.screens.menu import MenuScreen
+from rxmsg_tui.screens.message_format import MessageFormatScreen
+from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.not_available import NotAvailableScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
+from rxmsg_tui.screens.quick_responses import QuickResponsesScreen
+from rxmsg_tui.screens.review_sites import ReviewSitesScreen
 from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.widgets.app_events import QueueChanged, SchedulerStateChanged
+
+if TYPE_CHECKING:  # the scheduler (APScheduler) stays off the path to the first paint
+    from rxmsg_tui.scheduler.runner import SchedulerRunner, SchedulerState
+    from rxmsg_tui.services.dispatch.dispatcher import DispatchStats
+
+log = logging.getLogger("rxmsg.app")
 
 Command = tuple[str, Callable[[], object], str]
 
@@ -70,11 +90,50 @@ class RxMsgApp(App[None]):
     _SCREENS: ClassVar[dict[str, Callable[[AppContext], Screen[None]]]] = {
         PATIENT_LISTING.id: PatientListingScreen,
         PATIENT_PROFILE.id: PatientProfileScreen,
+        MESSAGE_QUEUE.id: QueueScreen,
+        MESSAGE_FORMAT.id: MessageFormatScreen,
+        QUICK_RESPONSES.id: QuickResponsesScreen,
+        REVIEW_SITES.id: ReviewSitesScreen,
     }
 
-    def __init__(self, context: AppContext) -> None:
+    scheduler_state: reactive[str] = reactive("off")
+    """The in-process scheduler's state in a word; every screen's header follows it."""
+
+    def __init__(self, context: AppContext, *, scheduler: SchedulerRunner | None = None) -> None:
         super().__init__()
         self.context = context
+        self.scheduler = scheduler
+        # One thread starts and stops the runner, so a quick exit never stops it before it starts.
+        self._scheduler_thread: ThreadPoolExecutor | None = None
+
+    def on_mount(self) -> None:
+        if self.scheduler is not None:
+            self._scheduler_thread = ThreadPoolExecutor(1, thread_name_prefix="rxmsg-scheduler")
+            self._scheduler_thread.submit(self.scheduler.start).add_done_callback(_log_failure)
+
+    async def on_unmount(self) -> None:
+        """Stop the scheduler off the event loop: it waits for a dispatch under way."""
+        if self.scheduler is not None and self._scheduler_thread is not None:
+            stopping = self._scheduler_thread.submit(self.scheduler.stop)
+            stopping.add_done_callback(_log_failure)
+            with contextlib.suppress(Exception):  # logged above; the App still closes
+                await asyncio.wrap_future(stopping)
+            self._scheduler_thread.shutdown()
+
+    def scheduler_state_changed(self, state: SchedulerState) -> None:
+        """The runner's `on_state`: called on its threads, so it only posts an event."""
+        self.post_message(SchedulerStateChanged(str(state)))
+
+    def queue_dispatched(self, stats: DispatchStats) -> None:
+        """The runner's `on_dispatch`: called on its threads, so it only posts an event."""
+        self.post_message(QueueChanged())
+
+    def on_scheduler_state_changed(self, event: SchedulerStateChanged) -> None:
+        self.scheduler_state = event.state
+
+    def on_queue_changed(self, _event: QueueChanged) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(QueueChanged())
 
     def get_default_screen(self) -> Screen[None]:
         return MenuScreen(self.context, MAIN_MENU)
@@ -99,3 +158,8 @@ class RxMsgApp(App[None]):
         if build is not None:
             return build(self.context)
         return NotAvailableScreen(self.context, item)
+
+
+def _log_failure(done: Future[None]) -> None:
+    if (error := done.exception()) is not None:
+        log.error("scheduler could not start or stop: %s", error, exc_info=error)

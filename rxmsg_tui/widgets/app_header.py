@@ -38,6 +38,11 @@ class AppHeader(Widget):
 
     def on_mount(self) -> None:
         self.watch(self.screen, "title", self._title_changed)
+        if hasattr(self.app, "scheduler_state"):  # the rxmsg App; a bare test App has none
+            self.watch(self.app, "scheduler_state", self._scheduler_changed)
+
+    def _scheduler_changed(self, state: str) -> None:
+        self.scheduler = state
 
     def _title_changed(self, title: str | None) -> None:
         self.screen_title = title or ""

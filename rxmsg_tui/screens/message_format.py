@@ -1,0 +1,260 @@
+"""Outbound Messaging Format: the formats, filtered by Method Type, Alert Type and Subject."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
+from rxmsg_tui.screens.base import RxScreen
+from rxmsg_tui.screens.catalogue import MESSAGE_FORMAT
+from rxmsg_tui.screens.message_format_edit import FormatEditorScreen
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.errors import ServiceError
+from rxmsg_tui.services.formats.message_formats import FormatRow, delete_format, list_formats
+from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+from rxmsg_tui.widgets.paged_table import clip
+
+FILTER_PAUSE = 0.3
+"""Seconds of no typing in the Subject filter before the list is read again."""
+
+LANGUAGE_NAMES = {Language.ENGLISH: "English", Language.SPANISH: "Spanish"}
+COLUMNS = (("Method", 13), ("Alert Type", 22), ("Language", 8), ("Group", 5), ("Subject", 17))
+
+
+class FormatsLoaded(Message):
+    def __init__(self, generation: int, rows: list[FormatRow]) -> None:
+        super().__init__()
+        self.generation = generation
+        self.rows = rows
+
+
+class FormatsFailed(Message):
+    """A read or a delete the service refused; `text` is what staff read."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class FormatDeleted(Message):
+    pass
+
+
+class MessageFormatScreen(RxScreen):
+    """The legacy report screen: filters on top, the matching formats below.
+
+    Enter edits the highlighted format and F3 is "Add New Format"; both open
+    the editor, and the list is read again when staff come back from it.
+    """
+
+    CSS_PATH = "../styles/message_format.tcss"
+    AUTO_FOCUS = "#formats"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f3,a",
+            "add",
+            "Add New Format",
+            id="format.add",
+            tooltip="Create a format: method, alert type, language, subject and message",
+        ),
+        Binding(
+            "delete,d",
+            "delete",
+            "Delete",
+            id="format.delete",
+            tooltip="Delete the highlighted format (asks first)",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="format.filter",
+            tooltip="Filter by Method Type, Alert Type and Subject",
+        ),
+    ]
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__(context, MESSAGE_FORMAT)
+        self.generation = 0
+        self.rows: dict[int, FormatRow] = {}
+        self._pause: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="filters"):
+            with Horizontal(classes="filter-row"):
+                yield Label("Method Type", classes="field-label")
+                yield Select(_options(Method), prompt="All", id="filter-method", compact=True)
+                yield Label("Alert Type", classes="field-label", id="filter-alert-label")
+                yield Select(_options(AlertType), prompt="All", id="filter-alert", compact=True)
+            with Horizontal(classes="filter-row"):
+                yield Label("Subject", classes="field-label")
+                yield Input(
+                    placeholder="any subject containing…", id="filter-subject", compact=True
+                )
+        yield DataTable(id="formats", cursor_type="row")
+        yield Static("Loading…", id="formats-status")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#formats", DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Back from the editor: what was saved there must show here.
+        if self.is_mounted and self.generation:
+            self.reload()
+
+    @on(Select.Changed)
+    def _filter_chosen(self) -> None:
+        self.reload()
+
+    @on(Input.Changed, "#filter-subject")
+    def _subject_typed(self) -> None:
+        if self._pause is not None:
+            self._pause.stop()
+        self._pause = self.set_timer(FILTER_PAUSE, self.reload)
+
+    @on(Input.Submitted, "#filter-subject")
+    def _subject_entered(self) -> None:
+        self.reload()
+        self.query_one("#formats", DataTable).focus()
+
+    def reload(self) -> None:
+        """Read the list again for the filters on screen; older answers are dropped."""
+        if self._pause is not None:
+            self._pause.stop()
+            self._pause = None
+        self.generation += 1
+        method = self.query_one("#filter-method", Select).value
+        alert = self.query_one("#filter-alert", Select).value
+        self._load(
+            self.generation,
+            method if isinstance(method, Method) else None,
+            alert if isinstance(alert, AlertType) else None,
+            self.query_one("#filter-subject", Input).value,
+        )
+
+    @work(thread=True, exclusive=True, group="format-list")
+    def _load(
+        self, generation: int, method: Method | None, alert: AlertType | None, subject: str
+    ) -> None:
+        try:
+            rows = list_formats(
+                self.context.db,
+                self.context.actor.store_id,
+                method=method,
+                alert_type=alert,
+                subject=subject,
+            )
+        except ServiceError as exc:
+            self.post_message(FormatsFailed(f"Cannot list the formats: {exc}"))
+            return
+        self.post_message(FormatsLoaded(generation, rows))
+
+    def on_formats_loaded(self, event: FormatsLoaded) -> None:
+        if event.generation != self.generation:
+            return
+        table = self.query_one("#formats", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.rows = {row.id: row for row in event.rows}
+        for row in event.rows:
+            cells = (
+                row.method.value,
+                row.alert_type.value,
+                LANGUAGE_NAMES.get(row.language, row.language.value),
+                "Yes" if row.group_message else "",
+                row.subject,
+            )
+            table.add_row(
+                *(clip(c, w) for c, (_, w) in zip(cells, COLUMNS, strict=True)), key=str(row.id)
+            )
+        if event.rows:
+            table.move_cursor(row=min(keep, len(event.rows) - 1))
+        self._show_status()
+
+    def on_formats_failed(self, event: FormatsFailed) -> None:
+        self._status(event.text)
+        self.notify(event.text, severity="error")
+
+    def on_format_deleted(self) -> None:
+        self.reload()
+
+    def _show_status(self) -> None:
+        count = len(self.rows)
+        filtered = any(
+            (
+                not self.query_one("#filter-method", Select).is_blank(),
+                not self.query_one("#filter-alert", Select).is_blank(),
+                self.query_one("#filter-subject", Input).value.strip(),
+            )
+        )
+        if count:
+            noun = "format" if count == 1 else "formats"
+            self._status(f"{count} {noun} · Enter edits · F3 Add New Format · Del deletes")
+        elif filtered:
+            self._status("No format matches these filters. F3 adds one.")
+        else:
+            self._status("No formats yet. Press F3 (Add New Format) to create the first one.")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#formats-status", Static).update(text)
+
+    def _highlighted(self) -> FormatRow | None:
+        table = self.query_one("#formats", DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(int(key)) if key is not None else None
+
+    @on(DataTable.RowSelected, "#formats")
+    def _edit(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        row = self.rows.get(int(key)) if key is not None else None
+        if row is not None:
+            self.app.push_screen(FormatEditorScreen(self.context, row))
+
+    def action_add(self) -> None:
+        self.app.push_screen(FormatEditorScreen(self.context, None))
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-method", Select).focus()
+
+    def action_delete(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            self._status("There is no format to delete.")
+            return
+        subject = escape(row.subject)
+        question = f"Delete the {row.method.value} {row.alert_type.value} format “{subject}”?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(row.id)
+
+        self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), answered)
+
+    @work(thread=True, exclusive=True, group="format-delete")
+    def _delete(self, format_id: int) -> None:
+        try:
+            delete_format(
+                self.context.db, self.context.actor, format_id, now=self.context.clock.now()
+            )
+        except ServiceError as exc:
+            self.post_message(FormatsFailed(f"Not deleted: {exc}"))
+            return
+        self.post_message(FormatDeleted())
+
+
+def _options(kind: type[Method] | type[AlertType]) -> list[tuple[str, Method | AlertType]]:
+    return [(member.value, member) for member in kind]

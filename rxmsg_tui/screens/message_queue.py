@@ -1,0 +1,300 @@
+"""Outbound Messaging Queue: messages in a date range, a page at a time; delete, retry, print."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Input, Static
+
+from rxmsg_tui.screens.base import RxScreen
+from rxmsg_tui.screens.catalogue import MESSAGE_QUEUE
+from rxmsg_tui.screens.message_detail import MessageDetailScreen
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.errors import FieldError, ServiceError
+from rxmsg_tui.services.messages import queue_actions as actions
+from rxmsg_tui.services.messages import queue_report as report
+from rxmsg_tui.services.messages.queue_listing import QueueFilter, QueueRow
+from rxmsg_tui.widgets.app_events import QueueChanged
+from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+from rxmsg_tui.widgets.date_input import DateInput
+from rxmsg_tui.widgets.paged_table import Direction, PagedTable
+from rxmsg_tui.widgets.queue_criteria import QueueCriteria
+from rxmsg_tui.widgets.queue_table import QueueTable, queue_line
+
+log = logging.getLogger("rxmsg.screens")
+
+REFRESH_PAUSE = 1.0
+"""At most one re-read a second however busy the dispatcher is."""
+
+
+@dataclass
+class RowsRead(Message):
+    """Rows for the table: a page in `direction`, or (direction None) the window read again."""
+
+    generation: int
+    direction: Direction | None
+    rows: list[QueueRow]
+    more: bool  # rows lie beyond these, in `direction` (after them for a re-read)
+    anchored: bool  # read after a row, not from the top: rows lie before these
+
+
+@dataclass
+class CountRead(Message):
+    generation: int
+    count: int
+
+
+@dataclass
+class ReadFailed(Message):
+    generation: int
+    reason: str
+
+
+@dataclass
+class Done(Message):
+    """An action finished or was refused; `changed` says the rows on show are stale."""
+
+    text: str
+    ok: bool = True
+    changed: bool = False
+
+
+class QueueScreen(RxScreen):
+    """Criteria above, the matching messages below; the table holds two pages at most.
+
+    `criteria` is what the table shows, not what the fields say: Print and CSV
+    report what staff see. Every search starts a new generation, and rows or
+    counts read for an older one are dropped when they arrive.
+    """
+
+    CSS_PATH = "../styles/message_queue.tcss"
+    AUTO_FOCUS = "#queue"
+
+    def __init__(self, context: AppContext, *, page_size: int = 50) -> None:
+        super().__init__(context, MESSAGE_QUEUE)
+        self.page_size = page_size
+        self.generation = 0
+        self.criteria: QueueFilter | None = None
+        self._refresh: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield QueueCriteria(self.context.clock.today(self.context.store_zone))
+        yield Static("", id="queue-status")
+        yield QueueTable(page_size=self.page_size, id="queue")
+
+    def on_mount(self) -> None:
+        self.search()
+
+    def search(self) -> bool:
+        """Show what the criteria select; False when a field cannot be read (it says why)."""
+        try:
+            criteria = self.query_one(QueueCriteria).read()
+        except FieldError as exc:
+            self.query_one(f"#{exc.field}", DateInput).focus()
+            self._say(str(exc), error=True)
+            return False
+        self.generation += 1
+        self.criteria = criteria
+        self.query_one(QueueTable).expect_new_rows()
+        self._say("Searching…")
+        self._read(self.generation, criteria, "first", None)
+        self._count(self.generation, criteria)
+        return True
+
+    def clear(self) -> None:
+        """Empty the criteria and the results (the legacy Clear); reads under way are dropped."""
+        self.generation += 1
+        self.criteria = None
+        self.query_one(QueueCriteria).clear()
+        self.query_one(QueueTable).show_page([], "first", more=False)
+        self._say("Type the dates and filters, then Search")
+        self.action_focus_criteria()
+
+    @on(Input.Submitted, "DateInput")
+    def _date_submitted(self) -> None:
+        if self.search():
+            self.query_one(QueueTable).focus()
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        name = event.button.id or ""
+        if name == "clear":
+            self.clear()
+        elif name in ("print", "csv"):
+            self.save(name)
+        else:
+            self.search()
+
+    @on(PagedTable.RowsWanted)
+    def _rows_wanted(self, event: PagedTable.RowsWanted) -> None:
+        if self.criteria is not None:
+            self._read(self.generation, self.criteria, event.direction, event.anchor)
+
+    @work(thread=True, exclusive=True, group="queue-page")
+    def _read(
+        self,
+        generation: int,
+        criteria: QueueFilter,
+        direction: Direction | None,
+        anchor: Hashable,
+        limit: int = 0,
+    ) -> None:
+        """Rows off the UI thread; `direction` None re-reads the window for a refresh."""
+        db, store, zone = self.context.db, self.context.actor.store_id, self.context.store_zone
+        key = anchor if isinstance(anchor, tuple) else None
+        back, limit = direction in ("before", "last"), limit or self.page_size
+        try:
+            rows, more = actions.read_page(
+                db, store, zone, criteria, anchor=key, backwards=back, limit=limit
+            )
+        except Exception as exc:  # a database gone away must not close the App
+            log.exception("reading the queue failed")
+            self.post_message(ReadFailed(generation, str(exc)))
+        else:
+            self.post_message(RowsRead(generation, direction, rows, more, key is not None))
+
+    @work(thread=True, exclusive=True, group="queue-count")
+    def _count(self, generation: int, criteria: QueueFilter) -> None:
+        db, store, zone = self.context.db, self.context.actor.store_id, self.context.store_zone
+        try:
+            count = actions.count_queue(db, store, zone, criteria)
+        except Exception as exc:
+            log.exception("counting the queue failed")
+            self.post_message(ReadFailed(generation, str(exc)))
+        else:
+            self.post_message(CountRead(generation, count))
+
+    def on_rows_read(self, event: RowsRead) -> None:
+        if event.generation != self.generation:
+            return
+        table = self.query_one(QueueTable)
+        lines = [queue_line(row, self.context.store_zone) for row in event.rows]
+        if event.direction is not None:
+            table.show_page(lines, event.direction, more=event.more)
+        elif not lines and event.anchored:  # every row on show went: start again from the top
+            table.stop_waiting()
+            self.search()
+        else:
+            table.reload(lines, more_before=event.anchored, more_after=event.more)
+
+    def on_count_read(self, event: CountRead) -> None:
+        if event.generation == self.generation and self.criteria is not None:
+            dates, _ = report.criteria_lines(self.criteria)
+            noun = "message" if event.count == 1 else "messages"
+            hint = " · Enter: detail" if event.count else ""
+            self._say(f"{event.count:,} {noun} · {dates}{hint}")
+
+    def on_read_failed(self, event: ReadFailed) -> None:
+        if event.generation == self.generation:
+            self.query_one(QueueTable).stop_waiting()
+            self._say(f"Cannot read the queue: {event.reason}", error=True)
+
+    def on_queue_changed(self, _event: QueueChanged) -> None:
+        if self.criteria is not None and self._refresh is None:
+            self._refresh = self.set_timer(REFRESH_PAUSE, self._reload)
+
+    def _reload(self, *, count: bool = False) -> None:
+        """Read the rows on show again, keeping the cursor on the message it was on."""
+        self._refresh = None
+        table = self.query_one(QueueTable)
+        if self.criteria is None:
+            return
+        if table.waiting:  # a page is on its way: come back once it is in
+            self._refresh = self.set_timer(REFRESH_PAUSE, self._reload)
+            return
+        table.waiting = True
+        first = table.window[0].anchor if table.more_before and table.window else None
+        start = (first[0], first[1] - 1) if isinstance(first, tuple) else None
+        limit = max(len(table.window), self.page_size)
+        self._read(self.generation, self.criteria, None, start, limit)
+        if count or self.criteria.status is not None:
+            self._count(self.generation, self.criteria)
+
+    @on(DataTable.RowSelected, "#queue")
+    def _open_detail(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(MessageDetailScreen(self.context, int(event.row_key.value)))
+
+    def action_delete_message(self) -> None:
+        row = self.query_one(QueueTable).current()
+        if row is None:
+            return
+        when = row.scheduled_at.astimezone(self.context.store_zone).strftime("%Y-%m-%d %H:%M")
+        question = (
+            f"Delete this {row.method} message?\n\n{row.alert_type} for {row.entity_name}, "
+            f"{when}, {row.status}.\n\nIt stays in the audit trail; the queue hides it."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(actions.delete_message, row.id, f"Message {row.id} deleted")
+
+        self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), answered)
+
+    def action_retry_message(self) -> None:
+        row = self.query_one(QueueTable).current()
+        if row is not None:
+            self._act(actions.retry_message, row.id, f"Message {row.id} will be sent again")
+
+    def action_focus_criteria(self) -> None:
+        self.query_one("#date-from", DateInput).focus()
+
+    @work(thread=True, group="queue-action")
+    def _act(self, action: Callable[..., None], message_id: int, done: str) -> None:
+        """`delete_message` or `retry_message`; the service says when it is not allowed."""
+        ctx = self.context
+        try:
+            action(ctx.db, ctx.actor, message_id, now=ctx.clock.now())
+        except ServiceError as exc:
+            self.post_message(Done(str(exc), False))
+        except Exception as exc:
+            log.exception("queue action failed for message %s", message_id)
+            self.post_message(Done(f"Cannot change message {message_id}: {exc}", False))
+        else:
+            self.post_message(Done(done, True, changed=True))
+
+    def save(self, kind: str) -> None:
+        """Print (or keep as a file) or export as CSV every message matching what is shown."""
+        verb = "export" if kind == "csv" else "print"
+        if self.criteria is None:
+            self.notify(f"Nothing to {verb}: Search first", severity="warning")
+            return
+        if kind == "print":
+            self.notify("Preparing the report…", timeout=3)
+        self._save(kind, verb, self.criteria)
+
+    @work(thread=True, group="queue-files")
+    def _save(self, kind: str, verb: str, criteria: QueueFilter) -> None:
+        ctx, data = self.context, self.context.settings.data_dir
+        store, zone, now = ctx.actor.store_id, ctx.store_zone, ctx.clock.now()
+        try:
+            if kind == "csv":
+                path = report.export_queue_csv(
+                    ctx.db, store, zone, criteria, data_dir=data, now=now
+                )
+                text = f"Saved to {path}"
+            else:
+                heading = report.ReportHeading(
+                    ctx.store.name, ctx.store.code, criteria, zone, now, ctx.actor.username
+                )
+                text = report.print_queue(ctx.db, store, heading, data_dir=data).describe()
+        except (ServiceError, OSError) as exc:
+            self.post_message(Done(f"Cannot {verb}: {exc}", False))
+        else:
+            self.post_message(Done(text))
+
+    def on_done(self, event: Done) -> None:
+        self.notify(event.text, severity="information" if event.ok else "error", timeout=10)
+        if event.changed:
+            self._reload(count=True)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#queue-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")

@@ -1,0 +1,234 @@
+"""What staff do to one queued message: read it whole, delete it, retry it; and paging back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, col, select
+
+from rxmsg_tui.domain.vocabulary import Priority, QueueStatus
+from rxmsg_tui.services import audit
+from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.errors import NotFound, ServiceError
+
+# The criteria are applied exactly as the forward listing applies them, so a
+# page read backwards can never disagree with the one read forwards.
+from rxmsg_tui.services.messages.queue_listing import (
+    PAGE_SIZE,
+    QueueFilter,
+    QueueRow,
+    _conditions,
+    _row,
+    queue_page,
+)
+from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
+
+M = OutboundMessage
+
+DELETABLE = frozenset(
+    {
+        QueueStatus.PENDING,
+        QueueStatus.SENT,
+        QueueStatus.DELIVERED,
+        QueueStatus.FAILED,
+        QueueStatus.UNDELIVERED,
+    }
+)
+"""Not yet sent (Pending) or finished; never `Sending`, whose outcome is still to be written."""
+
+
+@dataclass(frozen=True)
+class AttemptLine:
+    attempted_at: datetime
+    provider: str
+    status_code: int | None
+    error: str
+
+
+@dataclass(frozen=True)
+class MessageDetail:
+    """A queued message whole, with every try at sending it, oldest first."""
+
+    id: int
+    method: str
+    alert_type: str
+    priority: str
+    entity: str
+    entity_name: str
+    recipient: str
+    subject: str
+    body: str
+    status: str
+    warning: str
+    created_at: datetime
+    created_by: str
+    scheduled_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    attempts: tuple[AttemptLine, ...]
+
+
+def message_detail(db: Database, store_id: int, message_id: int) -> MessageDetail:
+    with db.read() as session:
+        message = _message(session, store_id, message_id)
+        tries = session.exec(
+            select(MessageAttempt)
+            .where(MessageAttempt.message_id == message_id)
+            .order_by(col(MessageAttempt.attempted_at), col(MessageAttempt.id))
+        )
+        lines = tuple(
+            AttemptLine(a.attempted_at, a.provider, a.status_code, a.error) for a in tries
+        )
+    return MessageDetail(
+        id=message_id,
+        method=message.method,
+        alert_type=message.alert_type,
+        priority=Priority(message.priority).label,
+        entity=message.entity,
+        entity_name=message.entity_name,
+        recipient=message.recipient,
+        subject=message.subject,
+        body=message.body,
+        status=message.status,
+        warning=message.warning,
+        created_at=message.created_at,
+        created_by=message.created_by,
+        scheduled_at=message.scheduled_at,
+        next_attempt_at=message.next_attempt_at,
+        sent_at=message.sent_at,
+        attempts=lines,
+    )
+
+
+def delete_message(db: Database, actor: Actor, message_id: int, *, now: datetime) -> None:
+    """Mark the message `Deleted` (kept for audit, hidden from the queue by default).
+
+    The status is changed only if it is still the one checked, so a message the
+    dispatcher claims in between is refused rather than deleted mid-send.
+    """
+    with db.transaction() as session:
+        status = QueueStatus(_message(session, actor.store_id, message_id).status)
+        if status is QueueStatus.SENDING:
+            raise ServiceError(
+                f"message {message_id} is being sent right now; try again in a moment"
+            )
+        if status not in DELETABLE:
+            raise ServiceError(f"message {message_id} is already deleted")
+        _change(session, actor, message_id, status, QueueStatus.DELETED)
+        audit.record(
+            session, actor, "queue.delete", at=now, target=f"message {message_id}",
+            before={"status": status.value}, after={"status": QueueStatus.DELETED.value},
+        )  # fmt: skip
+
+
+def retry_message(db: Database, actor: Actor, message_id: int, *, now: datetime) -> None:
+    """Put a `Failed` message back to `Pending`, due now.
+
+    Its attempts are kept, not reset: the count stays the honest total and every
+    earlier try stays listed. The dispatcher's retry limit still applies, so a
+    message that had used all its tries gets exactly one more.
+    """
+    with db.transaction() as session:
+        status = QueueStatus(_message(session, actor.store_id, message_id).status)
+        if status is not QueueStatus.FAILED:
+            raise ServiceError(
+                f"only Failed messages can be retried; message {message_id} is {status.value}"
+            )
+        _change(session, actor, message_id, status, QueueStatus.PENDING, due=now)
+        audit.record(
+            session, actor, "queue.retry", at=now, target=f"message {message_id}",
+            before={"status": status.value}, after={"status": QueueStatus.PENDING.value},
+        )  # fmt: skip
+
+
+def queue_page_before(
+    db: Database,
+    store_id: int,
+    zone: ZoneInfo,
+    criteria: QueueFilter,
+    *,
+    before: tuple[datetime, int] | None,
+    limit: int = PAGE_SIZE,
+) -> list[QueueRow]:
+    """Up to `limit` rows just before `before` (the last rows when None), in queue order."""
+    query = select(M).where(M.store_id == store_id)
+    for condition in _conditions(criteria, zone):
+        query = query.where(condition)
+    if before is not None:
+        at, first_id = before
+        query = query.where(
+            or_(
+                col(M.scheduled_at) < at,
+                and_(col(M.scheduled_at) == at, col(M.id) < first_id),
+            )
+        )
+    query = query.order_by(col(M.scheduled_at).desc(), col(M.id).desc()).limit(limit)
+    with db.read() as session:
+        rows = [_row(m) for m in session.exec(query)]
+    rows.reverse()
+    return rows
+
+
+def read_page(
+    db: Database,
+    store_id: int,
+    zone: ZoneInfo,
+    criteria: QueueFilter,
+    *,
+    anchor: tuple[datetime, int] | None,
+    backwards: bool = False,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[QueueRow], bool]:
+    """Up to `limit` rows after `anchor` (before it, backwards), and whether more lie beyond.
+
+    One row more than asked for is read to know the answer without a count.
+    """
+    if backwards:
+        rows = queue_page_before(db, store_id, zone, criteria, before=anchor, limit=limit + 1)
+        return rows[-limit:], len(rows) > limit
+    rows = queue_page(db, store_id, zone, criteria, after=anchor, limit=limit + 1)
+    return rows[:limit], len(rows) > limit
+
+
+def count_queue(db: Database, store_id: int, zone: ZoneInfo, criteria: QueueFilter) -> int:
+    """How many messages match, for the screen's status line and nothing that pages."""
+    query = select(func.count()).select_from(M).where(M.store_id == store_id)
+    for condition in _conditions(criteria, zone):
+        query = query.where(condition)
+    with db.read() as session:
+        return int(session.exec(query).one())
+
+
+def _message(session: Session, store_id: int, message_id: int) -> OutboundMessage:
+    message = session.get(M, message_id)
+    if message is None or message.store_id != store_id:
+        raise NotFound(f"message {message_id} is not in this store's queue")
+    return message
+
+
+def _change(
+    session: Session,
+    actor: Actor,
+    message_id: int,
+    old: QueueStatus,
+    new: QueueStatus,
+    *,
+    due: datetime | None = None,
+) -> None:
+    values: dict[str, object] = {"status": new.value}
+    if due is not None:
+        values.update(next_attempt_at=due, claimed_by=None, claimed_until=None)
+    result = session.connection().execute(
+        update(M)
+        .where(col(M.id) == message_id, col(M.store_id) == actor.store_id)
+        .where(col(M.status) == old.value)
+        .values(**values)
+    )
+    if not result.rowcount:
+        raise ServiceError(
+            f"message {message_id} changed while you were looking at it; search again"
+        )

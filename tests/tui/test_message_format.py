@@ -1,0 +1,246 @@
+"""Outbound Messaging Format at 80x24, by keyboard: add, edit, Load Default, refusals, Cancel."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static, TextArea
+
+from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.domain.vocabulary import AlertType, Language, Method, Role
+from rxmsg_tui.screens.message_format import MessageFormatScreen
+from rxmsg_tui.screens.message_format_edit import FormatEditorScreen
+from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.formats.message_formats import (
+    FormatDraft,
+    FormatRow,
+    list_formats,
+    load_default,
+    save_format,
+)
+from rxmsg_tui.services.formats.review_sites import save_site
+from rxmsg_tui.storage.models import AuditLog
+from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+from rxmsg_tui.widgets.field_message import FieldMessage
+from rxmsg_tui.widgets.format_preview import FormatPreview
+from tests.conftest import NOW
+from tests.tui.conftest import settle, type_text
+
+OPEN_FORMATS = ("3", "1", "1", "3")  # Misc > Interface Setups > Outbound Messaging > Format
+PICKUP = FormatDraft(
+    Method.SMS, AlertType.READY_FOR_PICKUP, Language.ENGLISH, "Pickup", "Ready, #PATIENTFIRSTNAME#"
+)
+
+
+@pytest.fixture
+def pickup(context: AppContext) -> FormatRow:
+    return save_format(context.db, context.actor, PICKUP, format_id=None, now=NOW)
+
+
+def formats(context: AppContext) -> list[FormatRow]:
+    return list_formats(context.db, context.actor.store_id)
+
+
+def editor(app: RxMsgApp) -> FormatEditorScreen:
+    assert isinstance(app.screen, FormatEditorScreen)
+    return app.screen
+
+
+async def open_formats(pilot: Pilot[None]) -> MessageFormatScreen:
+    await pilot.press(*OPEN_FORMATS)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, MessageFormatScreen)
+    return pilot.app.screen
+
+
+async def pause_for_preview(pilot: Pilot[None]) -> None:
+    await pilot.pause(0.35)
+
+
+def field_message(app: RxMsgApp, field: str) -> str:
+    return app.screen.query_one(f"#{field}-error", FieldMessage).message
+
+
+async def test_add_new_format_with_a_variable_and_save_and_exit(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        listing = await open_formats(pilot)
+        status = str(listing.query_one("#formats-status", Static).content)
+        assert status.startswith("No formats yet. Press F3")
+        await pilot.press("f3")
+        assert editor(app).title == "Add New Format"
+        # Method Type stays SMS; Alert Type: General → RX Ready for Pickup.
+        await pilot.press("tab", "enter", "down", "down", "enter")
+        await pilot.press("tab", "tab", "tab")  # Language, Group Message, Subject
+        await type_text(pilot, "Pickup text")
+        await pilot.press("tab")
+        await type_text(pilot, "Hi ")
+        await pilot.press("f2")
+        await type_text(pilot, "firstname")
+        await pilot.press("enter")  # inserts #PATIENTFIRSTNAME# at the cursor
+        await type_text(pilot, ", ready at #STORENAME#.")
+        await pause_for_preview(pilot)
+        preview = app.screen.query_one(FormatPreview)
+        assert preview.text == "Hi Maria, ready at Main Street Pharmacy."
+        assert preview.counter == "40 chars, GSM-7, 1 segment"
+        await pilot.press("tab", "tab", "tab")  # Load Default, Save, Save & Exit
+        assert app.focused is not None and app.focused.id == "save-exit"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageFormatScreen)
+        table = app.screen.query_one("#formats", DataTable)
+        assert table.row_count == 1
+        assert table.get_row_at(0)[:2] == ["SMS", "RX Ready for Pickup"]
+    [saved] = formats(context)
+    assert (saved.subject, saved.body) == (
+        "Pickup text",
+        "Hi #PATIENTFIRSTNAME#, ready at #STORENAME#.",
+    )
+    with context.db.read() as session:
+        actions = [a.action for a in session.exec(select(AuditLog))]
+    assert "format.save" in actions
+
+
+async def test_edit_from_the_list_with_load_default_then_delete(
+    app: RxMsgApp, context: AppContext, pickup: FormatRow
+) -> None:
+    default = load_default(PICKUP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_formats(pilot)
+        await pilot.press("enter")  # edits the highlighted row
+        assert editor(app).title == "Edit Format"
+        await pilot.press("f4")  # the message is not empty: it asks first
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        body = app.screen.query_one("#body", TextArea)
+        assert body.text == default.body
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert str(app.screen.query_one("#format-status", Static).content).startswith("Saved")
+        await pilot.press("escape")  # nothing unsaved: straight back to the list
+        await settle(pilot)
+        assert isinstance(app.screen, MessageFormatScreen)
+        assert [(f.id, f.body) for f in formats(context)] == [(pickup.id, default.body)]
+        await pilot.press("delete")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen.query_one("#formats", DataTable).row_count == 0
+    assert formats(context) == []
+
+
+async def test_the_list_filters_by_method_type_and_subject(
+    app: RxMsgApp, context: AppContext, pickup: FormatRow
+) -> None:
+    birthday = FormatDraft(Method.EMAIL, AlertType.BIRTHDAY, Language.ENGLISH, "Cake", "Hi")
+    save_format(context.db, context.actor, birthday, format_id=None, now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        listing = await open_formats(pilot)
+        table = listing.query_one("#formats", DataTable)
+        assert table.row_count == 2
+        await pilot.press("slash", "enter", "down", "down", "enter")  # Method Type: SMS
+        await settle(pilot)
+        assert [table.get_row_at(0)[4]] == ["Pickup"] and table.row_count == 1
+        await pilot.press("tab", "tab")  # Alert Type, then Subject
+        await type_text(pilot, "cake")
+        await pilot.press("enter")  # at once, and on to the table
+        await settle(pilot)
+        assert table.row_count == 0 and app.focused is table
+        status = str(listing.query_one("#formats-status", Static).content)
+        assert status == "No format matches these filters. F3 adds one."
+
+
+async def test_refused_saves_show_the_message_at_the_field_and_save_nothing(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_formats(pilot)
+        await pilot.press("f3", "tab", "tab", "tab", "tab")  # to Subject
+        await type_text(pilot, "Hello #NOPE#")
+        await pilot.press("tab")
+        await type_text(pilot, "Ask about our CBD oil")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert field_message(app, "subject") == "line 1, column 7: unknown variable #NOPE#"
+        assert app.focused is not None and app.focused.id == "subject"
+        await pilot.press("right", "delete")  # the cursor is at the bad variable: "#OPE#"
+        await pilot.press(*["delete"] * 5)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert field_message(app, "subject") == ""
+        assert field_message(app, "body") == "line 1, column 15: restricted word 'cbd'"
+        assert app.focused is not None and app.focused.id == "body"
+        assert "Not saved" in str(app.screen.query_one("#format-status", Static).content)
+        assert isinstance(app.screen, FormatEditorScreen)
+    assert formats(context) == []
+
+
+async def test_cancel_asks_about_changes_and_leaves_the_database_unchanged(
+    app: RxMsgApp, context: AppContext, pickup: FormatRow
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_formats(pilot)
+        await pilot.press("enter")
+        await type_text(pilot, "Changed ")
+        for _ in range(4):  # Body → Load Default → Save → Save & Exit → Cancel
+            await pilot.press("tab")
+        assert app.focused is not None and app.focused.id == "cancel"
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # keep editing
+        assert editor(app).query_one("#body", TextArea).text.startswith("Changed ")
+        await pilot.press("escape", "y")  # Esc is Cancel too; this time discard
+        await settle(pilot)
+        assert isinstance(app.screen, MessageFormatScreen)
+    assert formats(context) == [pickup]
+
+
+async def test_email_customer_review_inserts_the_highlighted_site_as_link_and_button(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    for name, url in (("Google", "https://g.page/r/abc/review"), ("Yelp", "https://yelp.com/x")):
+        save_site(context.db, context.actor, name=name, url=url, make_default=True, now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_formats(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert not editor(app).query_one("#review-sites").display  # SMS: no site list
+        await pilot.press("enter", "up", "enter")  # Method Type: Email
+        await pilot.press("tab", "enter", "end", "enter")  # Alert Type: Customer Review
+        assert editor(app).query_one("#review-sites").display
+        await pilot.press("f4")  # empty message: the default goes in at once
+        await pilot.press("tab", "tab", "tab", "tab", "tab")  # … Subject, Message, Review Sites
+        # The sites are listed by name, Google highlighted first; Yelp is the default.
+        await pilot.press("f6", "f5")
+        await pause_for_preview(pilot)
+        body = editor(app).query_one("#body", TextArea).text
+        assert app.screen.query_one(FormatPreview).counter == "HTML email"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    [saved] = formats(context)
+    assert (saved.method, saved.alert_type) == (Method.EMAIL, AlertType.CUSTOMER_REVIEW)
+    assert saved.body == body
+    assert '<a href="https://g.page/r/abc/review">Google</a>' in body
+    assert 'style="display:inline-block' in body and "Review us on Google</a>" in body
+    assert "#REVIEWURL#" in body
+
+
+async def test_a_technician_is_told_why_nothing_was_saved(
+    context: AppContext, pickup: FormatRow, db: Database
+) -> None:
+    actor = context.actor
+    context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
+    app = RxMsgApp(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_formats(pilot)
+        await pilot.press("enter")
+        await type_text(pilot, "x")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        status = str(app.screen.query_one("#format-status", Static).content)
+        assert status == "Not saved: technicians cannot change message formats"
+    assert list_formats(db, actor.store_id) == [pickup]
