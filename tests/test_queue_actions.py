@@ -16,14 +16,14 @@ from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, ServiceError
-from rxmsg_tui.services.messages.queue_actions import (
+from rxmsg_tui.services.messages.queue_actions import delete_message, message_detail, retry_message
+from rxmsg_tui.services.messages.queue_listing import (
+    QueueFilter,
     count_queue,
-    delete_message,
-    message_detail,
+    iter_queue,
+    queue_page,
     queue_page_before,
-    retry_message,
 )
-from rxmsg_tui.services.messages.queue_listing import QueueFilter, iter_queue, queue_page
 from rxmsg_tui.services.stores import create_store
 from rxmsg_tui.storage.models import AuditLog, MessageAttempt, OutboundMessage, Store
 from tests.conftest import NOW

@@ -18,6 +18,7 @@ from rxmsg_tui.screens.message_detail import MessageDetailScreen
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import FieldError, ServiceError
 from rxmsg_tui.services.messages import queue_actions as actions
+from rxmsg_tui.services.messages import queue_listing as listing
 from rxmsg_tui.services.messages import queue_report as report
 from rxmsg_tui.services.messages.queue_listing import QueueFilter, QueueRow
 from rxmsg_tui.widgets.app_events import QueueChanged
@@ -150,7 +151,7 @@ class QueueScreen(RxScreen):
         key = anchor if isinstance(anchor, tuple) else None
         back, limit = direction in ("before", "last"), limit or self.page_size
         try:
-            rows, more = actions.read_page(
+            rows, more = listing.read_page(
                 db, store, zone, criteria, anchor=key, backwards=back, limit=limit
             )
         except Exception as exc:  # a database gone away must not close the App
@@ -163,7 +164,7 @@ class QueueScreen(RxScreen):
     def _count(self, generation: int, criteria: QueueFilter) -> None:
         db, store, zone = self.context.db, self.context.actor.store_id, self.context.store_zone
         try:
-            count = actions.count_queue(db, store, zone, criteria)
+            count = listing.count_queue(db, store, zone, criteria)
         except Exception as exc:
             log.exception("counting the queue failed")
             self.post_message(ReadFailed(generation, str(exc)))

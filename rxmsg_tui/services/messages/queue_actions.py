@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.vocabulary import Priority, QueueStatus
@@ -17,14 +16,6 @@ from rxmsg_tui.services.errors import NotFound, ServiceError
 
 # The criteria are applied exactly as the forward listing applies them, so a
 # page read backwards can never disagree with the one read forwards.
-from rxmsg_tui.services.messages.queue_listing import (
-    PAGE_SIZE,
-    QueueFilter,
-    QueueRow,
-    _conditions,
-    _row,
-    queue_page,
-)
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
 
 M = OutboundMessage
@@ -143,64 +134,6 @@ def retry_message(db: Database, actor: Actor, message_id: int, *, now: datetime)
             session, actor, "queue.retry", at=now, target=f"message {message_id}",
             before={"status": status.value}, after={"status": QueueStatus.PENDING.value},
         )  # fmt: skip
-
-
-def queue_page_before(
-    db: Database,
-    store_id: int,
-    zone: ZoneInfo,
-    criteria: QueueFilter,
-    *,
-    before: tuple[datetime, int] | None,
-    limit: int = PAGE_SIZE,
-) -> list[QueueRow]:
-    """Up to `limit` rows just before `before` (the last rows when None), in queue order."""
-    query = select(M).where(M.store_id == store_id)
-    for condition in _conditions(criteria, zone):
-        query = query.where(condition)
-    if before is not None:
-        at, first_id = before
-        query = query.where(
-            or_(
-                col(M.scheduled_at) < at,
-                and_(col(M.scheduled_at) == at, col(M.id) < first_id),
-            )
-        )
-    query = query.order_by(col(M.scheduled_at).desc(), col(M.id).desc()).limit(limit)
-    with db.read() as session:
-        rows = [_row(m) for m in session.exec(query)]
-    rows.reverse()
-    return rows
-
-
-def read_page(
-    db: Database,
-    store_id: int,
-    zone: ZoneInfo,
-    criteria: QueueFilter,
-    *,
-    anchor: tuple[datetime, int] | None,
-    backwards: bool = False,
-    limit: int = PAGE_SIZE,
-) -> tuple[list[QueueRow], bool]:
-    """Up to `limit` rows after `anchor` (before it, backwards), and whether more lie beyond.
-
-    One row more than asked for is read to know the answer without a count.
-    """
-    if backwards:
-        rows = queue_page_before(db, store_id, zone, criteria, before=anchor, limit=limit + 1)
-        return rows[-limit:], len(rows) > limit
-    rows = queue_page(db, store_id, zone, criteria, after=anchor, limit=limit + 1)
-    return rows[:limit], len(rows) > limit
-
-
-def count_queue(db: Database, store_id: int, zone: ZoneInfo, criteria: QueueFilter) -> int:
-    """How many messages match, for the screen's status line and nothing that pages."""
-    query = select(func.count()).select_from(M).where(M.store_id == store_id)
-    for condition in _conditions(criteria, zone):
-        query = query.where(condition)
-    with db.read() as session:
-        return int(session.exec(query).one())
 
 
 def _message(session: Session, store_id: int, message_id: int) -> OutboundMessage:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from rxmsg_tui.domain.vocabulary import AlertType, Method, Priority, QueueStatus
@@ -96,6 +96,70 @@ def iter_queue(
         if len(page) < PAGE_SIZE:
             return
         after = page[-1].key
+
+
+def queue_page_before(
+    db: Database,
+    store_id: int,
+    zone: ZoneInfo,
+    criteria: QueueFilter,
+    *,
+    before: tuple[datetime, int] | None,
+    limit: int = PAGE_SIZE,
+) -> list[QueueRow]:
+    """Up to `limit` rows just before `before` (the last rows when None), in queue order."""
+    query = select(OutboundMessage).where(OutboundMessage.store_id == store_id)
+    for condition in _conditions(criteria, zone):
+        query = query.where(condition)
+    if before is not None:
+        at, first_id = before
+        query = query.where(
+            or_(
+                col(OutboundMessage.scheduled_at) < at,
+                and_(col(OutboundMessage.scheduled_at) == at, col(OutboundMessage.id) < first_id),
+            )
+        )
+    query = query.order_by(
+        col(OutboundMessage.scheduled_at).desc(), col(OutboundMessage.id).desc()
+    ).limit(limit)
+    with db.read() as session:
+        rows = [_row(m) for m in session.exec(query)]
+    rows.reverse()
+    return rows
+
+
+def read_page(
+    db: Database,
+    store_id: int,
+    zone: ZoneInfo,
+    criteria: QueueFilter,
+    *,
+    anchor: tuple[datetime, int] | None,
+    backwards: bool = False,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[QueueRow], bool]:
+    """Up to `limit` rows after `anchor` (before it, backwards), and whether more lie beyond.
+
+    One row more than asked for is read to know the answer without a count.
+    """
+    if backwards:
+        rows = queue_page_before(db, store_id, zone, criteria, before=anchor, limit=limit + 1)
+        return rows[-limit:], len(rows) > limit
+    rows = queue_page(db, store_id, zone, criteria, after=anchor, limit=limit + 1)
+    return rows[:limit], len(rows) > limit
+
+
+def count_queue(db: Database, store_id: int, zone: ZoneInfo, criteria: QueueFilter) -> int:
+    """How many messages match, for the screen's status line and nothing that pages."""
+    query = (
+        select(func.count())
+        .select_from(OutboundMessage)
+        .where(OutboundMessage.store_id == store_id)
+    )
+    for condition in _conditions(criteria, zone):
+        query = query.where(condition)
+    with db.read() as session:
+        return int(session.exec(query).one())
 
 
 def _conditions(criteria: QueueFilter, zone: ZoneInfo) -> list[Any]:
