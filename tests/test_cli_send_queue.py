@@ -136,3 +136,22 @@ def test_bad_requests_fail_cleanly(
     assert_clean_failure(result, code=code)
     assert words in result.stderr
     assert json.loads(rxmsg("queue", "--format", "json").stdout) == []
+
+
+def test_dispatch_once_sends_to_the_outbox_at_the_store_clock(rxmsg: Rxmsg) -> None:
+    assert rxmsg("settings", "set", "setup.sms_using", "sms_service_api").returncode == 0
+    assert (
+        rxmsg(
+            "send", "--patient", "P1", "--method", "sms", "--body", "Ready, #PATIENTFIRSTNAME#"
+        ).returncode
+        == 0
+    )
+    rxmsg.env["RXMSG_NOW"] = "2026-03-02T10:01:00-05:00"  # each process's clock starts afresh
+    sent = rxmsg("dispatch", "--once")
+    assert sent.returncode == 0, sent.stderr
+    assert "sent 1," in sent.stderr
+    files = sorted((rxmsg.home / "outbox").glob("*.txt"))
+    assert len(files) == 1
+    assert files[0].name.startswith("20260302T1501")  # RXMSG_NOW 10:01 EST is 15:01 UTC
+    assert "To: +12025550143" in files[0].read_text() and "Ready, Ana" in files[0].read_text()
+    assert [m["status"] for m in json.loads(rxmsg("queue", "--format", "json").stdout)] == ["Sent"]

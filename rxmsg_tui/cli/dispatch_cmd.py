@@ -19,11 +19,11 @@ from rxmsg_tui.services.dispatch.transports import StoreTransports
 @click.pass_obj
 def dispatch(state: CliState, once: bool) -> None:
     """Send every message that is due now (outside windows they stay Pending)."""
-    settings = state.settings
+    settings, clock = state.settings, state.clock
     db = state.database()
-    transports = StoreTransports(db, settings)
+    transports = StoreTransports(db, settings, now=clock.now)
     try:
-        stats = Dispatcher(db, transports, state.clock).run_until_idle()
+        stats = Dispatcher(db, transports, clock).run_until_idle()
     finally:
         transports.close()
     click.echo(
@@ -47,7 +47,7 @@ def daemon(state: CliState, every: float) -> None:
     settings = state.settings
     db = state.database()
     clock = state.clock
-    transports = StoreTransports(db, settings)
+    transports = StoreTransports(db, settings, now=clock.now)
     stop = threading.Event()
 
     def announce(new_state: SchedulerState) -> None:

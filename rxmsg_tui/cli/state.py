@@ -23,6 +23,7 @@ class CliState:
     db_url: str | None = None
     _settings: Settings | None = field(default=None, repr=False)
     _context: AppContext | None = field(default=None, repr=False)
+    _clock: Clock | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -32,7 +33,10 @@ class CliState:
 
     @property
     def clock(self) -> Clock:
-        return Clock(self.settings.now)
+        """One clock per command, so everything it does agrees on `RXMSG_NOW`."""
+        if self._clock is None:
+            self._clock = Clock(self.settings.now)
+        return self._clock
 
     def database(self) -> Database:
         """The migrated database, without signing anybody in (support commands need no user)."""
@@ -44,7 +48,7 @@ class CliState:
         """Settings, migrated database, store (RXMSG_STORE unless given) and signed-in user."""
         if self._context is None:
             settings = self.settings
-            clock = Clock(settings.now)
+            clock = self.clock
             db = db or self.database()
             store = resolve_store(db, store_code or settings.store, now=clock.now())
             actor = sign_in(db, store, current_login(), now=clock.now())

@@ -13,7 +13,7 @@ def open_tui(context: AppContext) -> None:
     from rxmsg_tui.services.dispatch.transports import StoreTransports
 
     db, clock = context.db, context.clock
-    transports = StoreTransports(db, context.settings)
+    transports = StoreTransports(db, context.settings, now=clock.now)
     app: RxMsgApp
     # The runner reports from its threads to the App built just below. The App
     # starts the runner once mounted, so `app` is always bound by the first call.

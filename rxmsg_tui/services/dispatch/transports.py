@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import select
 
@@ -30,10 +32,18 @@ class _Cached:
 
 
 class StoreTransports:
-    def __init__(self, db: Database, settings: Settings, *, refresh: float = 30.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        refresh: float = 30.0,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.refresh = refresh
+        self._now = now
         self._cache: dict[int, _Cached] = {}
         self._lock = threading.Lock()
 
@@ -51,7 +61,7 @@ class StoreTransports:
                 return cached.providers
             if cached is not None:
                 cached.providers.close()
-            providers = build_providers(self.settings, values)
+            providers = build_providers(self.settings, values, now=self._now)
             self._cache[store_id] = _Cached(values, providers, time.monotonic())
             return providers
 
