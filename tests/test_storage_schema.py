@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -75,3 +76,22 @@ def test_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
 
 def test_the_head_constant_names_the_newest_migration() -> None:
     assert script_head() == HEAD_REVISION
+
+
+def test_sqlite_readers_never_block_a_writer(tmp_path: Path) -> None:
+    """A long read (a report) holds no lock; a writer still waits its turn, never fails."""
+    from sqlalchemy import text
+
+    db = Database(make_engine(f"sqlite:///{tmp_path}/rx.db"))
+    db.migrate()
+    with db.read() as reader:
+        reader.connection().execute(text("SELECT count(*) FROM store")).scalar()
+        started = time.monotonic()
+        with db.transaction() as writer:
+            writer.connection().execute(
+                text(
+                    "INSERT INTO restricted_word (store_id, word, created_at) SELECT 1, 'x', '2026-01-01' WHERE 0"
+                )
+            )
+        assert time.monotonic() - started < 2
+    db.dispose()

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from rxmsg_tui.storage.engine import is_sqlite
+from rxmsg_tui.storage.engine import READ_ONLY, is_sqlite
 from rxmsg_tui.storage.migrate import upgrade_to_head
 
 
@@ -33,7 +33,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A session for reading only; on SQLite it takes no lock (see storage.engine)."""
         with Session(self.engine, expire_on_commit=False) as session:
+            if self.is_sqlite:
+                session.connection(execution_options={READ_ONLY: True})
             yield session
 
     def dispose(self) -> None:

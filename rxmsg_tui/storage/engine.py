@@ -12,6 +12,8 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "rxmsg_read_only"
+"""Execution option marking a connection that only reads (see `_sqlite_engine`)."""
 
 
 class DatabaseUrlError(ValueError):
@@ -52,6 +54,8 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # rxmsg begins transactions itself (below), so the driver must not.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -59,6 +63,19 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        """Writers take the write lock up front; readers read statement by statement.
+
+        A deferred transaction that reads and then writes fails at once with
+        "database is locked" when another terminal wrote in between (SQLite
+        cannot upgrade a stale snapshot), so every writing transaction begins
+        IMMEDIATE and waits its turn under the busy timeout instead. Reads hold
+        no transaction, so a long report never blocks the dispatcher.
+        """
+        if not connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -11,7 +11,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from rxmsg_tui.domain.eligibility import Recipient, decide
 from rxmsg_tui.domain.vocabulary import AlertType, Entity, Method, QueueStatus, QueueWarning
@@ -84,6 +85,36 @@ def enqueue(
     session.add(row)
     session.flush()
     return row
+
+
+def enqueue_once(
+    session: Session,
+    patient: Patient,
+    message: NewMessage,
+    *,
+    only_verified: bool,
+    scheduled_at: datetime,
+    created_by: str,
+    now: datetime,
+) -> OutboundMessage | None:
+    """`enqueue` an automatic message unless its dedupe key is queued already (then None).
+
+    The unique key decides, inside a savepoint, so two processes racing to
+    queue the same reminder on SQLite or PostgreSQL still queue it once.
+    """
+    if not message.dedupe_key:
+        raise ValueError("automatic messages need a dedupe key")
+    taken = select(OutboundMessage.id).where(OutboundMessage.dedupe_key == message.dedupe_key)
+    if session.exec(taken).first() is not None:
+        return None
+    try:
+        with session.begin_nested():
+            return enqueue(
+                session, patient, message, only_verified=only_verified,
+                scheduled_at=scheduled_at, created_by=created_by, now=now,
+            )  # fmt: skip
+    except IntegrityError:
+        return None
 
 
 def warning_of(row: OutboundMessage) -> QueueWarning | None:
