@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, inspect, or_
+from sqlalchemy import ColumnElement, Connection, Select, Table, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
+
+from rxmsg_tui.storage.models import Patient
 
 BATCH_ROWS = 5000
 """Rows per statement call; SQLAlchemy splits further to fit the parameter limits."""
@@ -29,6 +31,13 @@ def table(model: type[SQLModel]) -> Table:
 def key_map(conn: Connection, query: Select[Any]) -> dict[str, int]:
     """A (key, id) query as a dict; a Result is not a mapping for `dict()`."""
     return {key: pk for key, pk in conn.execute(query)}
+
+
+def patient_ids(conn: Connection, store_id: int) -> dict[str, int]:
+    """patient_id (the pharmacy system's) → patient.id for every patient of the store."""
+    patient = table(Patient)
+    query = select(patient.c.patient_id, patient.c.id).where(patient.c.store_id == store_id)
+    return key_map(conn, query)
 
 
 def batches(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:

@@ -17,7 +17,7 @@ from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing.bulk import (
     batches,
     insert_rows,
-    key_map,
+    patient_ids,
     table,
     upsert_changed,
 )
@@ -97,9 +97,7 @@ def _write_patients(
 ) -> tuple[dict[str, int], set[int]]:
     """patient_id → patient.id for every patient of the store, and the ids inserted now."""
     patient = table(Patient)
-    existing = key_map(
-        conn, select(patient.c.patient_id, patient.c.id).where(patient.c.store_id == store_id)
-    )
+    existing = patient_ids(conn, store_id)
     ids = dict(existing)
     new: set[int] = set()
     done = 0

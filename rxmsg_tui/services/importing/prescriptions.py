@@ -18,7 +18,7 @@ from rxmsg_tui.domain.csv_records import (
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
-from rxmsg_tui.services.importing.bulk import batches, key_map, table, upsert_changed
+from rxmsg_tui.services.importing.bulk import batches, key_map, patient_ids, table, upsert_changed
 from rxmsg_tui.services.importing.checking import check_file
 from rxmsg_tui.services.importing.report import (
     ImportReport,
@@ -26,7 +26,7 @@ from rxmsg_tui.services.importing.report import (
     ProgressCallback,
     RowsRejected,
 )
-from rxmsg_tui.storage.models import Drug, Patient, Prescription
+from rxmsg_tui.storage.models import Drug, Prescription
 
 UNKNOWN_PATIENT = Problem("patient_id", "no such patient at this store (import patients.csv first)")
 _DRUG_FIELDS = ("name", "maintenance", "dea_schedule")
@@ -76,10 +76,8 @@ def import_prescriptions(
 
 
 def _patient_ids(db: Database, store_id: int) -> dict[str, int]:
-    patient = table(Patient)
-    query = select(patient.c.patient_id, patient.c.id).where(patient.c.store_id == store_id)
     with db.read() as session:
-        return key_map(session.connection(), query)
+        return patient_ids(session.connection(), store_id)
 
 
 def _write_drugs(
