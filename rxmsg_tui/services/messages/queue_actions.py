@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from rxmsg_tui.domain.vocabulary import Priority, QueueStatus
+from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
@@ -16,6 +16,7 @@ from rxmsg_tui.services.errors import NotFound, ServiceError
 
 # The criteria are applied exactly as the forward listing applies them, so a
 # page read backwards can never disagree with the one read forwards.
+from rxmsg_tui.services.messages.queue_listing import queue_row
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
 
 M = OutboundMessage
@@ -74,23 +75,11 @@ def message_detail(db: Database, store_id: int, message_id: int) -> MessageDetai
         lines = tuple(
             AttemptLine(a.attempted_at, a.provider, a.status_code, a.error) for a in tries
         )
+    shown = {k: v for k, v in vars(queue_row(message)).items() if k != "attempts"}
     return MessageDetail(
-        id=message_id,
-        method=message.method,
-        alert_type=message.alert_type,
-        priority=Priority(message.priority).label,
-        entity=message.entity,
-        entity_name=message.entity_name,
-        recipient=message.recipient,
-        subject=message.subject,
-        body=message.body,
-        status=message.status,
-        warning=message.warning,
-        created_at=message.created_at,
+        **shown,
         created_by=message.created_by,
-        scheduled_at=message.scheduled_at,
         next_attempt_at=message.next_attempt_at,
-        sent_at=message.sent_at,
         attempts=lines,
     )
 

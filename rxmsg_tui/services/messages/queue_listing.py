@@ -82,7 +82,7 @@ def queue_page(
         )
     query = query.order_by(col(OutboundMessage.scheduled_at), col(OutboundMessage.id)).limit(limit)
     with db.read() as session:
-        return [_row(m) for m in session.exec(query)]
+        return [queue_row(m) for m in session.exec(query)]
 
 
 def iter_queue(
@@ -123,7 +123,7 @@ def queue_page_before(
         col(OutboundMessage.scheduled_at).desc(), col(OutboundMessage.id).desc()
     ).limit(limit)
     with db.read() as session:
-        rows = [_row(m) for m in session.exec(query)]
+        rows = [queue_row(m) for m in session.exec(query)]
     rows.reverse()
     return rows
 
@@ -181,7 +181,8 @@ def _conditions(criteria: QueueFilter, zone: ZoneInfo) -> list[Any]:
     return conditions
 
 
-def _row(m: OutboundMessage) -> QueueRow:
+def queue_row(m: OutboundMessage) -> QueueRow:
+    """A queue row as screens and reports show it (priority by name)."""
     assert m.id is not None
     return QueueRow(
         id=m.id,
