@@ -16,8 +16,10 @@ from rxmsg_tui.domain.refill_rules import (
     refill_dedupe_key,
     refill_reminder,
 )
+from rxmsg_tui.domain.vocabulary import Channel
 
 DUE, PAST = ReminderKind.DUE, ReminderKind.PAST_DUE
+SMS = Channel.SMS
 S = RefillSettings()  # before 3, after 7, due and past due, maintenance only, no controlled drugs
 # Filled 1 March for 30 days: due 31 March 2026.
 RX = RxFacts(last_fill_date=date(2026, 3, 1), days_supply=30, refills_remaining=2)
@@ -157,15 +159,15 @@ def test_the_table_is_large_enough() -> None:
 
 
 def test_one_key_per_cycle_and_kind() -> None:
-    assert refill_dedupe_key("MAIN", "1042", DUE, RX) == refill_dedupe_key("MAIN", "1042", DUE, RX)
-    assert refill_dedupe_key("MAIN", "1042", DUE, RX) != refill_dedupe_key("MAIN", "1042", PAST, RX)
+    key = refill_dedupe_key("MAIN", "1042", DUE, RX, SMS)
+    assert key == "MAIN:refill:1042:2026-03-01:due:sms"
+    assert key != refill_dedupe_key("MAIN", "1042", PAST, RX, SMS)
+    assert key != refill_dedupe_key("MAIN", "1042", DUE, RX, Channel.EMAIL)
     refilled = rx(last_fill_date=date(2026, 3, 31))
-    assert refill_dedupe_key("MAIN", "1042", DUE, RX) != refill_dedupe_key(
-        "MAIN", "1042", DUE, refilled
-    )
+    assert key != refill_dedupe_key("MAIN", "1042", DUE, refilled, SMS)
     # every day of one window yields the same key: re-runs and caught-up days never double
     keys = {
-        refill_dedupe_key("MAIN", "1042", DUE, RX)
+        refill_dedupe_key("MAIN", "1042", DUE, RX, SMS)
         for day in range(28, 32)
         if refill_reminder(RX, S, date(2026, 3, day))
     }

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from rxmsg_tui.domain.dedupe_keys import KeyPart, dedupe_key
+from rxmsg_tui.domain.vocabulary import Channel
+
 
 class ReminderKind(StrEnum):
     DUE = "due"
@@ -71,9 +74,12 @@ def refill_reminder(rx: RxFacts, settings: RefillSettings, today: date) -> Remin
     return None
 
 
-def refill_dedupe_key(store_code: str, rx_number: str, kind: ReminderKind, rx: RxFacts) -> str:
-    """One key per prescription, fill cycle and kind (the cycle is its last fill date)."""
-    return f"{store_code}:refill:{rx_number}:{rx.last_fill_date.isoformat()}:{kind.value}"
+def refill_dedupe_key(
+    store_code: str, rx_number: str, kind: ReminderKind, rx: RxFacts, channel: Channel
+) -> str:
+    """One key per prescription, fill cycle, kind and channel (the cycle is its last fill date)."""
+    subject = (rx_number, rx.last_fill_date.isoformat(), kind.value)
+    return dedupe_key(store_code, KeyPart.REFILL, subject, channel)
 
 
 def birthday_on(dob: date, year: int) -> date:

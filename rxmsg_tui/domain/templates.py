@@ -117,6 +117,37 @@ def render(source: str, values: Mapping[str, str], *, html: bool = False) -> str
         raise TemplateError(f"cannot render: {exc}") from None
 
 
+@dataclass(frozen=True)
+class Variable:
+    """A variable's place in a flat template (see `flat_pieces`)."""
+
+    name: str
+
+
+def flat_pieces(source: str) -> tuple[str | Variable, ...] | None:
+    """The template as literal text and variables in order, or None when it is not that simple.
+
+    Most pharmacy templates are text with `#VARIABLES#` and nothing else; such a
+    template can be filled in by the database itself (the daily process builds
+    a whole day's reminders with one INSERT…SELECT). Anything with a filter or
+    an `if` is rendered by Jinja2 instead. Checks the template as `check` does.
+    """
+    _compile(source, False)  # refuses what `render` would refuse, with the same message
+    tree = _ENVIRONMENTS[False].parse(to_jinja(source))
+    pieces: list[str | Variable] = []
+    for statement in tree.body:
+        if not isinstance(statement, nodes.Output):
+            return None
+        for node in statement.nodes:
+            if isinstance(node, nodes.TemplateData):
+                pieces.append(node.data)
+            elif isinstance(node, nodes.Name):
+                pieces.append(Variable(node.name))
+            else:
+                return None
+    return tuple(pieces)
+
+
 def variables_used(source: str) -> frozenset[str]:
     return _compile(source, False).names
 

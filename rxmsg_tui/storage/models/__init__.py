@@ -1,6 +1,7 @@
 """Every table of rxmsg (DESIGN.md §2); import from here so metadata is complete."""
 
 from rxmsg_tui.storage.models.admin import AppUser, AuditLog, SchedulerLease
+from rxmsg_tui.storage.models.daily import DailyRun
 from rxmsg_tui.storage.models.messaging import (
     ConversationMessage,
     MessageAttempt,
@@ -19,6 +20,7 @@ __all__ = [
     "AppUser",
     "AuditLog",
     "Consent",
+    "DailyRun",
     "ConversationMessage",
     "Drug",
     "MessageAttempt",

@@ -1,0 +1,95 @@
+"""Birthday and welcome greetings: patient rules, no prescription involved.
+
+Birthday: once a year on the birthday; 29 February is kept on 28 February in
+common years (`domain.refill_rules.birthday_on`). Welcome: once per patient,
+when they join: a new patient or a new consent within the days covered, or
+only a consent given on the signature pad when the store applies its defaults
+then (`defaults.apply_on`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy.sql import ColumnElement
+
+from rxmsg_tui.domain.dedupe_keys import KeyPart
+from rxmsg_tui.domain.refill_rules import birthday_on
+from rxmsg_tui.domain.vocabulary import AlertType, Channel, ConsentPurpose, ConsentSource, Entity
+from rxmsg_tui.services.daily.columns import for_patient, key
+from rxmsg_tui.services.daily.eligibility import may_receive, with_preference
+from rxmsg_tui.services.daily.insert import Candidates
+from rxmsg_tui.services.daily.plan import DayPlan
+from rxmsg_tui.services.daily.sql import CONSENT, PATIENT
+
+
+def birthday_candidates(plan: DayPlan, channel: Channel, year: int) -> Candidates | None:
+    """The birthdays kept on the covered days of `year` (a catch-up may span New Year)."""
+    days = [d for d in plan.days() if d.year == year]
+    if not days:
+        return None
+    kept = sorted({_month_day(d) for d in days} | {"02-29" for d in days if _keeps_leap_day(d)})
+    rows = (
+        select(
+            *for_patient(channel),
+            key(plan.store_code, KeyPart.BIRTHDAY, [PATIENT.c.patient_id, str(year)], channel),
+        )
+        .select_from(with_preference(PATIENT, "birthday", channel))
+        .where(
+            PATIENT.c.store_id == plan.store_id,
+            PATIENT.c.dob.is_not(None),
+            plan.dialect.month_day(PATIENT.c.dob).in_(kept),
+            *may_receive(
+                channel, ConsentPurpose.MARKETING, only_verified=plan.settings.only_verified
+            ),
+        )
+    )
+    return Candidates(AlertType.BIRTHDAY, channel.method, Entity.PATIENT, rows)
+
+
+def welcome_candidates(plan: DayPlan, channel: Channel) -> Candidates:
+    start, end = plan.start_of(plan.since), plan.start_of(plan.day + timedelta(days=1))
+    rows = (
+        select(
+            *for_patient(channel),
+            key(plan.store_code, KeyPart.WELCOME, [PATIENT.c.patient_id], channel),
+        )
+        .select_from(with_preference(PATIENT, "welcome", channel))
+        .where(
+            PATIENT.c.store_id == plan.store_id,
+            _joined(plan, start, end),
+            *may_receive(
+                channel, ConsentPurpose.TRANSACTIONAL, only_verified=plan.settings.only_verified
+            ),
+        )
+    )
+    return Candidates(AlertType.WELCOME, channel.method, Entity.PATIENT, rows)
+
+
+def _joined(plan: DayPlan, start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The patient joined within [start, end): was added, or consented (on the sigpad)."""
+    consented = exists().where(
+        CONSENT.c.patient_id == PATIENT.c.id,
+        CONSENT.c.granted == true(),
+        CONSENT.c.recorded_at >= start,
+        CONSENT.c.recorded_at < end,
+    )
+    if plan.settings.defaults_apply_on == "sigpad_consent":
+        return exists().where(
+            CONSENT.c.patient_id == PATIENT.c.id,
+            CONSENT.c.granted == true(),
+            CONSENT.c.source == ConsentSource.SIGPAD.value,
+            CONSENT.c.recorded_at >= start,
+            CONSENT.c.recorded_at < end,
+        )
+    return or_(and_(PATIENT.c.created_at >= start, PATIENT.c.created_at < end), consented)
+
+
+def _month_day(day: date) -> str:
+    return f"{day.month:02d}-{day.day:02d}"
+
+
+def _keeps_leap_day(day: date) -> bool:
+    """28 February of a common year also keeps the 29 February birthdays."""
+    return day.month == 2 and day.day == 28 and birthday_on(date(2000, 2, 29), day.year) == day
