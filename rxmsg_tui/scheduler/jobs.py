@@ -47,6 +47,17 @@ def check_delivery(key: str) -> None:
         log.exception("delivery status job failed")
 
 
+def daily_process(key: str) -> None:
+    """Run the daily process for stores whose start time has come; a failure waits a minute."""
+    runner = _RUNNERS.get(key)
+    if runner is None:
+        return
+    try:
+        runner.run_daily_if_due()
+    except Exception:
+        log.exception("daily process job failed")
+
+
 def keep_lease(key: str) -> None:
     """Renew the lease; a leader that loses it stops its jobs at once."""
     runner = _RUNNERS.get(key)

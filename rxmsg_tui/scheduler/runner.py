@@ -20,6 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.scheduler import jobs
+from rxmsg_tui.services.daily.schedule import run_due
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.delivery_status import check_delivery
@@ -111,6 +112,11 @@ class SchedulerRunner:
         if self._on_dispatch is not None and (stats.delivered or stats.failed):
             self._on_dispatch(DispatchStats())
 
+    def run_daily_if_due(self) -> None:
+        results = run_due(self.db, now=self.clock.now())
+        if self._on_dispatch is not None and any(r.total for r in results):
+            self._on_dispatch(DispatchStats())  # the queue screens refresh
+
     def _start_jobs(self) -> None:
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.db.engine)},
@@ -126,6 +132,10 @@ class SchedulerRunner:
         scheduler.add_job(
             jobs.check_delivery, "interval", seconds=60, args=[self.key], id="delivery",
             replace_existing=True,
+        )  # fmt: skip
+        scheduler.add_job(
+            jobs.daily_process, "interval", seconds=60, args=[self.key], id="daily",
+            replace_existing=True, next_run_time=datetime.now(UTC),
         )  # fmt: skip
         scheduler.add_job(
             jobs.keep_lease, "interval", seconds=self.lease_ttl.total_seconds() / 4,
