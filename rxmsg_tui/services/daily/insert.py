@@ -76,8 +76,9 @@ def queue_candidates(session: Session, plan: DayPlan, candidates: Candidates) ->
     rows = select(*(values[name] for name in _INSERTED)).select_from(found)
     # SQLite needs a WHERE before ON CONFLICT to parse INSERT…SELECT unambiguously.
     statement = _insert(plan).from_select(list(_INSERTED), rows.where(true()))
-    result = session.connection().execute(_ignore_duplicates(statement))
-    return max(result.rowcount, 0)
+    # psycopg reports the count of an INSERT…SELECT only when asked to keep it.
+    counted = _ignore_duplicates(statement).execution_options(preserve_rowcount=True)
+    return max(session.connection().execute(counted).rowcount, 0)
 
 
 def _queue_rendered(
