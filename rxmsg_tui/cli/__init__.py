@@ -7,10 +7,12 @@ import click
 from rxmsg_tui.cli.demo_cmd import demo
 from rxmsg_tui.cli.dispatch_cmd import daemon, dispatch
 from rxmsg_tui.cli.errors import RxmsgGroup
+from rxmsg_tui.cli.event_cmd import event
 from rxmsg_tui.cli.import_cmd import import_
 from rxmsg_tui.cli.not_yet import NOT_YET_COMMANDS
 from rxmsg_tui.cli.patients_cmd import patients
 from rxmsg_tui.cli.queue_cmd import queue
+from rxmsg_tui.cli.run_daily_cmd import run_daily_command
 from rxmsg_tui.cli.send_cmd import send
 from rxmsg_tui.cli.serve_cmd import serve
 from rxmsg_tui.cli.settings_cmd import settings
@@ -44,9 +46,11 @@ for command in (
     daemon,
     demo,
     dispatch,
+    event,
     import_,
     patients,
     queue,
+    run_daily_command,
     send,
     settings,
     users,

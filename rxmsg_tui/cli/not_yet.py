@@ -7,8 +7,6 @@ import click
 from rxmsg_tui.cli.errors import fail
 
 _PENDING = {
-    "run-daily": "the daily process",
-    "event": "Rx events",
     "devices": "the signature pad and IVR simulators",
 }
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,31 +11,48 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
-from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose, Language
+from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import PATIENT_PROFILE
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import ServiceError
-from rxmsg_tui.services.patients import PatientProfile, display_phone, patient_profile
-from rxmsg_tui.widgets.paged_table import clip
-
-DRUG_WIDTH = 21
-RX_COLUMNS = (
-    ("Rx Number", 9),
-    ("Drug", DRUG_WIDTH),
-    ("Last Fill", 10),
-    ("Due", 10),
-    ("Refills", 7),
-    ("Active", 6),
-)
-CHANNEL_NAMES = {channel.value: channel.method.value for channel in Channel}
-LANGUAGES = {Language.ENGLISH.value: "English", Language.SPANISH.value: "Spanish"}
+from rxmsg_tui.services.patient_prescriptions import PrescriptionRow, list_prescriptions
+from rxmsg_tui.services.patients import PatientProfile, patient_profile
+from rxmsg_tui.services.rx_events import KIND_LABELS, EventResult, EventSource, record_event
+from rxmsg_tui.widgets import patient_summary as summary
+from rxmsg_tui.widgets.app_events import QueueChanged
+from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+from rxmsg_tui.widgets.prescription_table import PrescriptionTable
 
 
 class ProfileLoaded(Message):
-    def __init__(self, profile: PatientProfile) -> None:
+    def __init__(self, profile: PatientProfile, rxs: list[PrescriptionRow]) -> None:
         super().__init__()
         self.profile = profile
+        self.rxs = rxs
+
+
+class PrescriptionsLoaded(Message):
+    """The Rxs read again after an event, with the one to keep the cursor on."""
+
+    def __init__(self, patient_id: str, rxs: list[PrescriptionRow], keep: str) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.rxs = rxs
+        self.keep = keep
+
+
+class EventRecorded(Message):
+    def __init__(self, patient_id: str, result: EventResult) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.result = result
+
+
+class EventRefused(Message):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
 
 
 class ProfileNotFound(Message):
@@ -51,12 +66,15 @@ class PatientProfileScreen(RxScreen):
     """Opened from the listing with a patient, or from the menu asking for a patient ID.
 
     The ID field stays at the top either way, so staff can look up the next
-    patient without going back. Recording Rx events from here comes later.
+    patient without going back. On the prescriptions, the keys shown in the
+    footer record an Rx event as the pharmacy system would (label printed,
+    insurance approved, verified, picked up); the line under the table says
+    what it queued or cancelled.
     """
 
     CSS_PATH = "../styles/patient_profile.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "find", "Find patient", id="profile.find", tooltip="Look up another ID"),
+        Binding("slash", "find", "Find", id="profile.find", tooltip="Look up another patient ID"),
     ]
 
     def __init__(self, context: AppContext, *, patient_id: str | None = None) -> None:
@@ -82,12 +100,11 @@ class PatientProfileScreen(RxScreen):
             yield Static(id="patient-contact")
             yield Static(id="patient-consent")
             yield Static(id="patient-settings")
-            yield DataTable(id="prescriptions", cursor_type="row")
+            yield PrescriptionTable(id="prescriptions")
+            yield Static("", id="rx-detail", markup=False)
+            yield Static("", id="event-result", markup=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#prescriptions", DataTable)
-        for label, width in RX_COLUMNS:
-            table.add_column(label, width=width)
         self.query_one("#profile-details").display = False
         if self.patient_id:
             self._look_up(self.patient_id)
@@ -105,12 +122,14 @@ class PatientProfileScreen(RxScreen):
 
     @work(thread=True, exclusive=True, group="patient-profile")
     def _load(self, patient_id: str) -> None:
+        store_id = self.context.actor.store_id
         try:
-            profile = patient_profile(self.context.db, self.context.actor.store_id, patient_id)
+            profile = patient_profile(self.context.db, store_id, patient_id)
+            rxs = list_prescriptions(self.context.db, store_id, patient_id)
         except ServiceError as exc:
             self.post_message(ProfileNotFound(patient_id, str(exc)))
             return
-        self.post_message(ProfileLoaded(profile))
+        self.post_message(ProfileLoaded(profile, rxs))
 
     def on_profile_not_found(self, event: ProfileNotFound) -> None:
         if event.patient_id != self.asked_for:
@@ -129,75 +148,85 @@ class PatientProfileScreen(RxScreen):
         self.patient_id = patient.patient_id
         self.query_one("#patient-id", Input).value = patient.patient_id
         self.query_one("#profile-message", Static).update("")
-        self.query_one("#patient-name", Static).update(
-            Text.assemble(
-                (patient.name, "bold"),
-                f"   DOB {_date(patient.dob) or 'not on file'}",
-                "   Language ",
-            )
-            + LANGUAGES.get(patient.language, patient.language)
-        )
-        self.query_one("#patient-contact", Static).update(_contact(event.profile))
-        self.query_one("#patient-consent", Static).update(_consent(event.profile))
-        self.query_one("#patient-settings", Static).update(_settings(event.profile))
-        table = self.query_one("#prescriptions", DataTable)
-        table.clear()
-        for rx in event.profile.prescriptions:
-            table.add_row(
-                rx.rx_number,
-                clip(rx.drug_name, DRUG_WIDTH),
-                _date(rx.last_fill_date),
-                _date(rx.due_date),
-                str(rx.refills_remaining),
-                "Yes" if rx.active else "No",
-                key=rx.rx_number,
-            )
-        table.border_title = f"Prescriptions ({len(event.profile.prescriptions)})"
+        self.query_one("#patient-name", Static).update(summary.name_line(event.profile))
+        self.query_one("#patient-contact", Static).update(summary.contact_line(event.profile))
+        self.query_one("#patient-consent", Static).update(summary.consent_line(event.profile))
+        self.query_one("#patient-settings", Static).update(summary.settings_line(event.profile))
+        table = self.query_one("#prescriptions", PrescriptionTable)
+        table.show(event.rxs)
+        table.border_title = f"Prescriptions ({len(event.rxs)})"
+        self.query_one("#event-result", Static).update("")
+        self._show_detail(table.highlighted)
         self.query_one("#profile-details").display = True
         table.focus()
+
+    @on(DataTable.RowHighlighted, "#prescriptions")
+    def _rx_highlighted(self) -> None:
+        self._show_detail(self.query_one("#prescriptions", PrescriptionTable).highlighted)
+
+    def _show_detail(self, rx: PrescriptionRow | None) -> None:
+        """The highlighted Rx in full: the table clips the drug and names the event in a word."""
+        text = ""
+        if rx is not None:
+            text = f"Rx {rx.rx_number} · {rx.drug_name}"
+            if (latest := rx.latest_event) is not None:
+                at = latest.occurred_at.astimezone(self.context.store_zone)
+                text += f" · {KIND_LABELS[latest.kind]} {at:%Y-%m-%d %H:%M} by {latest.username}"
+        self.query_one("#rx-detail", Static).update(text)
+
+    @on(PrescriptionTable.RxEventRequested)
+    def _event_requested(self, event: PrescriptionTable.RxEventRequested) -> None:
+        rx_number, kind = event.row.rx_number, event.kind
+        if kind is not RxEventKind.PICKED_UP:
+            self._record(rx_number, kind)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._record(rx_number, kind)
+
+        question = (
+            f"Record Rx {rx_number} ({event.row.drug_name}) as picked up?\n"
+            "Pickup reminders still waiting are cancelled; the pickup confirmation "
+            "and review request are queued."
+        )
+        self.app.push_screen(ConfirmDialog(question, yes="Picked up", no="Cancel"), answered)
+
+    @work(thread=True, group="rx-event")
+    def _record(self, rx_number: str, kind: RxEventKind) -> None:
+        ctx = self.context
+        patient_id = self.patient_id or ""
+        try:
+            result = record_event(
+                ctx.db, ctx.actor, rx_number, kind, now=ctx.clock.now(), source=EventSource.TUI
+            )
+            rxs = list_prescriptions(ctx.db, ctx.actor.store_id, patient_id)
+        except ServiceError as exc:
+            self.post_message(EventRefused(str(exc)))
+            return
+        self.post_message(EventRecorded(patient_id, result))
+        self.post_message(PrescriptionsLoaded(patient_id, rxs, rx_number))
+
+    def on_event_recorded(self, event: EventRecorded) -> None:
+        line = self.query_one("#event-result", Static)
+        line.update(event.result.summary())
+        line.remove_class("-refused")
+        self.app.post_message(QueueChanged())
+
+    def on_event_refused(self, event: EventRefused) -> None:
+        reason = event.reason[:1].upper() + event.reason[1:]
+        line = self.query_one("#event-result", Static)
+        line.update(f"Not recorded: {reason}")
+        line.add_class("-refused")
+
+    def on_prescriptions_loaded(self, event: PrescriptionsLoaded) -> None:
+        if event.patient_id != self.patient_id:
+            return
+        table = self.query_one("#prescriptions", PrescriptionTable)
+        table.show(event.rxs, keep=event.keep)
+        self._show_detail(table.highlighted)
 
     def action_find(self) -> None:
         field = self.query_one("#patient-id", Input)
         field.focus()
         field.select_all()
-
-
-def _date(value: date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _verified(ok: bool) -> tuple[str, str]:
-    return ("verified", "green") if ok else ("not verified", "yellow")
-
-
-def _contact(profile: PatientProfile) -> Text:
-    patient = profile.patient
-    cell = display_phone(patient.cell_phone) or "none"
-    email = patient.email or "none"
-    return Text.assemble(
-        ("Cell ", "bold"),
-        f"{cell} ",
-        _verified(patient.cell_verified) if patient.cell_phone else "",
-        ("\nEmail ", "bold"),
-        f"{email} ",
-        _verified(patient.email_verified) if patient.email else "",
-    )
-
-
-def _channels(channels: tuple[str, ...]) -> str:
-    names = [CHANNEL_NAMES.get(c, c) for c in channels]
-    return ", ".join(names) or "none"
-
-
-def _consent(profile: PatientProfile) -> Text:
-    state = profile.consent
-    return Text.assemble(
-        ("Consent ", "bold"),
-        f"Transactional: {_channels(state.channels(ConsentPurpose.TRANSACTIONAL))}",
-        f" · Marketing: {_channels(state.channels(ConsentPurpose.MARKETING))}",
-    )
-
-
-def _settings(profile: PatientProfile) -> Text:
-    chosen = [f"{p.alert}: {_channels(p.channels)}" for p in profile.preferences]
-    return Text.assemble(("Messages ", "bold"), " · ".join(chosen) or "no message settings yet")

@@ -36,10 +36,12 @@ async def test_profile_from_the_menu_asks_for_an_id_and_shows_the_patient(app: R
         )
         table = screen.query_one("#prescriptions", DataTable)
         assert [table.get_row_at(i) for i in range(table.row_count)] == [
-            ["600123", "Lisinopril 10 mg tab…", "2026-02-01", "2026-03-03", "3", "Yes"],
-            ["600124", "Metformin 500 mg tab…", "2025-11-01", "2025-12-01", "3", "No"],
+            ["600123", "Lisinopril …", "2026-02-01", "2026-03-03", "3", "Yes", ""],
+            ["600124", "Metformin 5…", "2025-11-01", "2025-12-01", "3", "No", ""],
         ]
         assert table.border_title == "Prescriptions (2)"
+        # The table clips the drug; the line under it names the highlighted Rx in full.
+        assert text(app, "#rx-detail") == "Rx 600123 · Lisinopril 10 mg tablet"
         assert app.focused is table
 
 
