@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy import select, true, union
 from sqlalchemy.sql import ColumnElement
 
 from rxmsg_tui.domain.dedupe_keys import KeyPart
@@ -68,22 +68,25 @@ def welcome_candidates(plan: DayPlan, channel: Channel) -> Candidates:
 
 
 def _joined(plan: DayPlan, start: datetime, end: datetime) -> ColumnElement[bool]:
-    """The patient joined within [start, end): was added, or consented (on the sigpad)."""
-    consented = exists().where(
-        CONSENT.c.patient_id == PATIENT.c.id,
-        CONSENT.c.granted == true(),
+    """The patient joined within [start, end): was added, or consented (on the sigpad).
+
+    Driven from the two small sets of the day (indexes on when patients were
+    added and consents recorded), not from every patient of the store.
+    """
+    consented = select(CONSENT.c.patient_id).where(
+        CONSENT.c.store_id == plan.store_id,
         CONSENT.c.recorded_at >= start,
         CONSENT.c.recorded_at < end,
+        CONSENT.c.granted == true(),
     )
     if plan.settings.defaults_apply_on == "sigpad_consent":
-        return exists().where(
-            CONSENT.c.patient_id == PATIENT.c.id,
-            CONSENT.c.granted == true(),
-            CONSENT.c.source == ConsentSource.SIGPAD.value,
-            CONSENT.c.recorded_at >= start,
-            CONSENT.c.recorded_at < end,
-        )
-    return or_(and_(PATIENT.c.created_at >= start, PATIENT.c.created_at < end), consented)
+        return PATIENT.c.id.in_(consented.where(CONSENT.c.source == ConsentSource.SIGPAD.value))
+    added = select(PATIENT.c.id).where(
+        PATIENT.c.store_id == plan.store_id,
+        PATIENT.c.created_at >= start,
+        PATIENT.c.created_at < end,
+    )
+    return PATIENT.c.id.in_(union(added, consented))
 
 
 def _month_day(day: date) -> str:

@@ -39,6 +39,7 @@ class Patient(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("store_id", "patient_id", name="uq_patient_store_patient_id"),
         Index("ix_patient_store_name", "store_id", "last_name", "first_name", "id"),
+        Index("ix_patient_store_created", "store_id", "created_at"),
     )
 
 
@@ -75,4 +76,5 @@ class Consent(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_consent_current", "patient_id", "channel", "purpose", "recorded_at"),
+        Index("ix_consent_store_recorded", "store_id", "recorded_at"),
     )
