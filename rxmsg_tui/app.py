@@ -17,11 +17,14 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.base import RxScreen, ScreenRequested
 from rxmsg_tui.screens.catalogue import (
+    ALERT_SETTINGS,
     MAIN_MENU,
     MESSAGE_FORMAT,
     MESSAGE_QUEUE,
+    OUTBOUND_SETUP,
     PATIENT_LISTING,
     PATIENT_PROFILE,
     QUICK_RESPONSES,
@@ -34,6 +37,7 @@ from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.not_available import NotAvailableScreen
+from rxmsg_tui.screens.outbound_setup import OutboundSetupScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.screens.quick_responses import QuickResponsesScreen
@@ -94,6 +98,8 @@ class RxMsgApp(App[None]):
         MESSAGE_FORMAT.id: MessageFormatScreen,
         QUICK_RESPONSES.id: QuickResponsesScreen,
         REVIEW_SITES.id: ReviewSitesScreen,
+        ALERT_SETTINGS.id: AlertSettingsScreen,
+        OUTBOUND_SETUP.id: OutboundSetupScreen,
     }
 
     scheduler_state: reactive[str] = reactive("off")

@@ -6,11 +6,14 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from rxmsg_tui.app import RxMsgApp, ScreenCommands
+from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.catalogue import (
+    ALERT_SETTINGS,
     MAIN_MENU,
     MESSAGE_FORMAT,
     MESSAGE_QUEUE,
     OUTBOUND_MESSAGING,
+    OUTBOUND_SETUP,
     PATIENT_LISTING,
     PATIENT_PROFILE,
     QUICK_RESPONSES,
@@ -23,6 +26,7 @@ from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.not_available import NotAvailableScreen
+from rxmsg_tui.screens.outbound_setup import OutboundSetupScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.screens.quick_responses import QuickResponsesScreen
@@ -38,6 +42,8 @@ BUILT: dict[Item, type] = {
     MESSAGE_FORMAT: MessageFormatScreen,
     QUICK_RESPONSES: QuickResponsesScreen,
     REVIEW_SITES: ReviewSitesScreen,
+    ALERT_SETTINGS: AlertSettingsScreen,
+    OUTBOUND_SETUP: OutboundSetupScreen,
 }
 """The screens built so far; every other entry shows the not-available panel."""
 
@@ -176,13 +182,13 @@ async def test_palette_finds_screens_by_their_legacy_names(app: RxMsgApp) -> Non
         await pilot.press("escape")
         assert isinstance(app.screen, MenuScreen) and app.screen.menu is MAIN_MENU
 
-        await pilot.press("3", "1", "1", "2")
-        assert app.screen.title == "Alert Settings"
+        await pilot.press("3", "1", "1", "6")
+        assert app.screen.title == "Review Sites"
         await palette(pilot, "Patient Listing")
         assert isinstance(app.screen, PatientListingScreen)
         assert app.screen.title == PATIENT_LISTING.name
         await pilot.press("escape")  # back where the palette was opened
-        assert app.screen.title == "Alert Settings"
+        assert app.screen.title == "Review Sites"
 
         await palette(pilot, "Main Menu")
         assert len(app.screen_stack) == 1

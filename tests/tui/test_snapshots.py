@@ -31,10 +31,6 @@ def test_outbound_messaging_menu(app: RxMsgApp, snap_compare: SnapCompare) -> No
     assert snap_compare(app, press=["3", "1", "1", "down"], terminal_size=(80, 24))
 
 
-def test_alert_settings_not_available_yet(app: RxMsgApp, snap_compare: SnapCompare) -> None:
-    assert snap_compare(app, press=["3", "1", "1", "2"], terminal_size=(80, 24))
-
-
 def test_patient_listing(app: RxMsgApp, snap_compare: SnapCompare) -> None:
     run_before = press_and_wait("1", "down", "down")
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -7,16 +7,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, or_, select
+from sqlalchemy import ColumnElement, Connection, case, or_
 
 from rxmsg_tui.domain.csv_records import PATIENTS, PatientRecord, parse_patient
-from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing.bulk import (
     batches,
-    insert_rows,
     patient_ids,
     table,
     upsert_changed,
@@ -29,7 +27,8 @@ from rxmsg_tui.services.importing.report import (
     ProgressCallback,
     RowsRejected,
 )
-from rxmsg_tui.storage.models import AlertSettings, Patient, PatientMessagePrefs
+from rxmsg_tui.services.patient_defaults import apply_defaults_to_new_patients
+from rxmsg_tui.storage.models import Patient
 
 _COPIED = ("first_name", "last_name", "dob", "cell_phone", "email", "language", "zip")
 
@@ -80,7 +79,7 @@ def import_patients(
             consent.recorded,
             consent.kept_revoked,
         )
-        report.prefs_added = _apply_defaults(conn, actor.store_id, sorted(new))
+        report.prefs_added = apply_defaults_to_new_patients(conn, actor.store_id, sorted(new))
         audit.record(
             session, actor, "import.patients", at=now, target=path.name, after=report.counts()
         )
@@ -162,28 +161,3 @@ def _new_values(excluded: Any) -> dict[str, ColumnElement[Any]]:
             else_=excluded[flag],
         )
     return values
-
-
-def _apply_defaults(conn: Connection, store_id: int, new_patients: list[int]) -> int:
-    """The store's patient defaults as preference rows, when they apply on a new patient."""
-    settings = table(AlertSettings)
-    found = conn.execute(
-        select(settings.c.defaults_apply_on, settings.c.defaults).where(
-            settings.c.store_id == store_id
-        )
-    ).first()
-    if found is None or found.defaults_apply_on != "new_patient" or not new_patients:
-        return 0
-    defaults = found.defaults if isinstance(found.defaults, dict) else {}
-    wanted = {
-        alert: set(channels)
-        for alert, channels in sorted(defaults.items())
-        if alert in ALERT_SHORT_NAMES and isinstance(channels, list)
-    }
-    rows = (
-        {"store_id": store_id, "patient_id": pk, "alert": alert}
-        | {channel: channel in channels for channel in CHANNELS}
-        for pk in new_patients
-        for alert, channels in wanted.items()
-    )
-    return insert_rows(conn, table(PatientMessagePrefs), rows)

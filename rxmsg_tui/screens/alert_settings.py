@@ -1,0 +1,245 @@
+"""Alert Settings: which alerts go out, how and when; read-only until support unlocks it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Static
+
+from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError
+from rxmsg_tui.screens.base import RxScreen
+from rxmsg_tui.screens.catalogue import ALERT_SETTINGS
+from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.errors import ServiceError
+from rxmsg_tui.services.store_settings import change_settings, read_settings
+from rxmsg_tui.services.support import verify_unlock_code
+from rxmsg_tui.widgets.alert_settings_form import AlertSettingsForm
+from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+from rxmsg_tui.widgets.unlock_dialog import Unlock, UnlockDialog
+
+EXPIRY_CHECK_SECONDS = 1.0
+"""How often the screen looks at the clock to relock when the code expires."""
+
+LOCKED = "Locked — enter a support unlock code (F2) to change these settings."
+UNLOCK_TIP = "Type the unlock code from rxmsg support; it unlocks the fields until it expires"
+DEFAULTS_TIP = "Message options for new patients, and Update All"
+
+
+class SettingsLoaded(Message):
+    def __init__(self, values: dict[str, Any], note: str = "") -> None:
+        super().__init__()
+        self.values = values
+        self.note = note
+
+
+class SettingsSaved(Message):
+    def __init__(self, changed: list[str]) -> None:
+        super().__init__()
+        self.changed = changed
+
+
+class SaveRefused(Message):
+    """Refused at a key's field (`key`), or as a whole (`key` empty: lock, role)."""
+
+    def __init__(self, key: str, text: str) -> None:
+        super().__init__()
+        self.key = key
+        self.text = text
+
+
+class AlertSettingsScreen(RxScreen):
+    """Every Alert Settings field, locked until a support code unlocks it for a while.
+
+    When the code expires the fields lock again; edits not yet saved stay on
+    screen and are saved after a new code. Save changes all or nothing and the
+    service audit-logs each changed key with its value before and after.
+    """
+
+    CSS_PATH = "../styles/alert_settings.tcss"
+    AUTO_FOCUS = "#alert-form"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="alerts.save", tooltip="Save the changed settings"),
+        Binding("f2", "unlock", "Unlock", id="alerts.unlock", tooltip=UNLOCK_TIP),
+        Binding(
+            "f4", "patient_defaults", "Patient Default", id="alerts.defaults", tooltip=DEFAULTS_TIP
+        ),
+    ]
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__(context, ALERT_SETTINGS)
+        self.saved: dict[str, Any] | None = None
+        """The settings as the database has them; None until read."""
+        self.unlock: Unlock | None = None
+        self.saving = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(LOCKED, id="lock-state", markup=False)
+        yield AlertSettingsForm(id="alert-form")
+        yield Static("Loading…", id="alert-status", markup=False)
+        with Horizontal(id="alert-buttons"):
+            yield Button("Unlock", action="screen.unlock", id="unlock", compact=True)
+            yield Button("Save", action="screen.save", id="save", variant="primary", compact=True)
+            yield Button("Cancel", action="screen.back", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self._set_locked(True)
+        self.set_interval(EXPIRY_CHECK_SECONDS, self._check_expiry)
+        self._load()
+
+    @property
+    def form(self) -> AlertSettingsForm:
+        return self.query_one("#alert-form", AlertSettingsForm)
+
+    @work(thread=True, exclusive=True, group="alert-settings-read")
+    def _load(self, note: str = "") -> None:
+        try:
+            values = read_settings(self.context.db, self.context.actor.store_id)
+        except ServiceError as exc:
+            self.app.call_from_thread(self._status, f"Cannot read the settings: {exc}")
+            return
+        self.post_message(SettingsLoaded(values, note))
+
+    def on_settings_loaded(self, event: SettingsLoaded) -> None:
+        self.saved = event.values
+        self.form.load(event.values)
+        self._status(event.note or "Tab moves between fields; the form scrolls to follow.")
+
+    def current_code(self) -> str | None:
+        """The unlock code while it is still valid, for the Patient Default dialog."""
+        self._check_expiry()
+        return self.unlock.code if self.unlock else None
+
+    def _check_expiry(self) -> None:
+        if self.unlock is not None and self.context.clock.now() >= self.unlock.expires_at:
+            ended = self._local(self.unlock.expires_at)
+            self.unlock = None
+            self._set_locked(True)
+            kept = " Your unsaved changes are kept." if self.changes() else ""
+            self._lock_line(
+                f"Locked — the unlock code expired at {ended}; F2 for a new code.{kept}"
+            )
+
+    def _set_locked(self, locked: bool) -> None:
+        for widget in self.form.field_widgets():
+            widget.disabled = locked
+        if locked:
+            self._lock_line(LOCKED)
+            self.form.focus()
+        else:
+            assert self.unlock is not None
+            self._lock_line(f"Unlocked until {self._local(self.unlock.expires_at)}")
+            self._focus(next(self.form.field_widgets()))
+
+    def action_unlock(self) -> None:
+        ctx = self.context
+
+        def check(code: str) -> datetime:
+            now = ctx.clock.now()
+            return verify_unlock_code(ctx.settings.support_key, ctx.actor.store_code, code, now=now)
+
+        def unlocked(unlock: Unlock | None) -> None:
+            if unlock is not None:
+                self.unlock = unlock
+                self._set_locked(False)
+
+        self.app.push_screen(UnlockDialog(check), unlocked)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields that differ from the database, as keys and typed values."""
+        if self.saved is None:
+            return {}
+        saved = self.saved
+        return {key: value for key, value in self.form.values().items() if value != saved[key]}
+
+    def action_save(self) -> None:
+        self._check_expiry()
+        if self.saving or self.saved is None:
+            return
+        changes = self.changes()
+        if not changes:
+            self._status("Nothing to save: no field has changed.")
+        elif self.unlock is None:
+            self._status("Not saved: the settings are locked. Press F2 and enter an unlock code.")
+        else:
+            self.saving = True
+            self.form.clear_errors()
+            self._save(changes, self.unlock.code)
+
+    @work(thread=True, exclusive=True, group="alert-settings-save")
+    def _save(self, changes: dict[str, Any], code: str) -> None:
+        ctx = self.context
+        try:
+            changed = change_settings(
+                ctx.db,
+                ctx.actor,
+                changes,
+                unlock_code=code,
+                support_key=ctx.settings.support_key,
+                now=ctx.clock.now(),
+            )
+        except SettingError as exc:
+            key, _, rule = str(exc).partition(": ")
+            label = SETTING_KEYS[key].description if key in SETTING_KEYS else key
+            self.post_message(SaveRefused(key, f"{label}: {rule}"))
+        except ServiceError as exc:
+            self.post_message(SaveRefused("", str(exc)))
+        else:
+            self.post_message(SettingsSaved(changed))
+
+    def on_settings_saved(self, event: SettingsSaved) -> None:
+        self.saving = False
+        names = ", ".join(SETTING_KEYS[key].description for key in event.changed)
+        plural = "" if len(event.changed) == 1 else "s"
+        self._load(f"Saved {len(event.changed)} change{plural}: {names}")
+
+    def on_save_refused(self, event: SaveRefused) -> None:
+        self.saving = False
+        self._status(f"Not saved: {event.text}")
+        field = self.form.show_error(event.key, event.text) if event.key else None
+        if field is not None:
+            self._focus(field)
+        else:  # not about one field (lock, role): make sure it is seen
+            self.notify(event.text, title="Not saved", severity="error")
+
+    def action_patient_defaults(self) -> None:
+        self.app.push_screen(PatientDefaultsDialog(self.context, self.current_code))
+
+    def action_back(self) -> None:
+        """Esc leaves at once, or asks first when there are unsaved changes."""
+        if not self.changes():
+            super().action_back()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                super(AlertSettingsScreen, self).action_back()
+
+        question = "Discard the unsaved changes to Alert Settings?"
+        self.app.push_screen(ConfirmDialog(question, yes="Discard", no="Keep editing"), answered)
+
+    def _focus(self, widget: Widget) -> None:
+        target = (
+            widget
+            if widget.focusable
+            else next((w for w in widget.query("*") if w.focusable), widget)
+        )
+        target.focus()
+
+    def _local(self, at: datetime) -> str:
+        return f"{at.astimezone(self.context.store_zone):%H:%M}"
+
+    def _lock_line(self, text: str) -> None:
+        line = self.query_one("#lock-state", Static)
+        line.update(text)
+        line.set_class(self.unlock is None, "-locked")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#alert-status", Static).update(text)

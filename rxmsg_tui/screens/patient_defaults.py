@@ -1,0 +1,257 @@
+"""The Patient Default dialog: message options a patient starts with, and Update All."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
+
+from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS, SettingError
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.errors import ServiceError
+from rxmsg_tui.services.messages.automatic import ALERT_KEYS
+from rxmsg_tui.services.patient_defaults import count_patients, update_all
+from rxmsg_tui.services.store_settings import change_settings, read_settings
+from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
+from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+
+ALERT_NAMES = {short: alert.value for alert, short in ALERT_KEYS.items()}
+APPLY_ON = (("new_patient", "Adding New Patient"), ("sigpad_consent", "Patient Consent on Sigpad"))
+DEFAULT_CHANNELS = {
+    alert: ("email", "sms") if alert in ("general", "review") else CHANNELS
+    for alert in ALERT_SHORT_NAMES
+}
+"""General and Customer Review messages go by text only, as in Alert Settings."""
+LOCKED = "Locked: close this, press F2 on Alert Settings and enter an unlock code."
+UPDATE_TIP = "Set every patient's message options to these defaults (asks first)"
+
+
+class DefaultsRead(Message):
+    """The settings as saved; `first` when the dialog opens, else after a save."""
+
+    def __init__(self, values: dict[str, Any], *, first: bool) -> None:
+        super().__init__()
+        self.values = values
+        self.first = first
+
+
+class PatientsCounted(Message):
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+
+class DefaultsDone(Message):
+    """A save or an Update All finished (`ok`) or was refused; `text` says what happened."""
+
+    def __init__(self, text: str, *, ok: bool, reread: bool = True) -> None:
+        super().__init__()
+        self.text = text
+        self.ok = ok
+        self.reread = reread
+
+
+class PatientDefaultsDialog(ModalScreen[None]):
+    """Channels per alert type for patients' message options, and when they apply.
+
+    Patient defaults are locked like Alert Settings: Save and Update All use
+    the unlock code of the screen below while it is valid. Update All runs
+    in a worker thread in one transaction, the progress bar following it.
+    """
+
+    CSS_PATH = "../styles/patient_defaults.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="defaults.close", tooltip="Back to Alert Settings"),
+        Binding("ctrl+s", "save", "Save", id="defaults.save", tooltip="Save these defaults"),
+        Binding("f5", "update_all", "Update All", id="defaults.update", tooltip=UPDATE_TIP),
+    ]
+
+    def __init__(self, context: AppContext, unlock_code: Callable[[], str | None]) -> None:
+        super().__init__()
+        self.context = context
+        self.unlock_code = unlock_code
+        self.saved: dict[str, Any] | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="defaults-box") as box:
+            box.border_title = "Patient Default"
+            for alert in ALERT_SHORT_NAMES:
+                with Horizontal(classes="defaults-row"):
+                    yield Label(ALERT_NAMES[alert], classes="alert-name")
+                    yield ChannelBoxes(channels=DEFAULT_CHANNELS[alert], id=f"default-{alert}")
+            yield Label("Apply Default Options while:", id="apply-label")
+            with RadioSet(id="apply-on", compact=True):
+                for value, text in APPLY_ON:
+                    yield RadioButton(text, name=value, compact=True)
+            yield ProgressBar(id="update-progress", show_eta=False)
+            yield Static("Loading…", id="defaults-status", markup=False)
+            with Horizontal(id="defaults-buttons"):
+                yield Button("Save", variant="primary", id="defaults-save", compact=True)
+                yield Button("Update All", id="update-all", compact=True, tooltip=UPDATE_TIP)
+                yield Button("Close", id="defaults-close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#update-progress").display = False
+        self._read(first=True)
+
+    @work(thread=True, exclusive=True, group="defaults-read")
+    def _read(self, *, first: bool) -> None:
+        try:
+            values = read_settings(self.context.db, self.context.actor.store_id)
+        except ServiceError as exc:
+            text = f"cannot read the defaults: {exc}"
+            self.post_message(DefaultsDone(text, ok=False, reread=False))
+            return
+        self.post_message(DefaultsRead(values, first=first))
+
+    def on_defaults_read(self, event: DefaultsRead) -> None:
+        self.saved = event.values
+        if not event.first:
+            return
+        for alert in ALERT_SHORT_NAMES:
+            boxes = self.query_one(f"#default-{alert}", ChannelBoxes)
+            boxes.value = event.values[f"defaults.{alert}.channels"]
+        for button in self.query(RadioButton):
+            button.value = button.name == event.values["defaults.apply_on"]
+        locked = self.unlock_code() is None
+        for widget in (*self.query(ChannelBoxes), self.query_one(RadioSet)):
+            widget.disabled = locked
+        self._status(LOCKED if locked else "F5 Update All sets every patient to these defaults.")
+        first_box = f"#default-{ALERT_SHORT_NAMES[0]} Checkbox"
+        self.query_one("#defaults-close" if locked else first_box).focus()
+
+    def changes(self) -> dict[str, Any]:
+        if self.saved is None:
+            return {}
+        chosen = self.query_one(RadioSet).pressed_button
+        form: dict[str, Any] = {
+            f"defaults.{alert}.channels": self.query_one(f"#default-{alert}", ChannelBoxes).value
+            for alert in ALERT_SHORT_NAMES
+        }
+        if chosen is not None:
+            form["defaults.apply_on"] = chosen.name
+        saved = self.saved
+        return {key: value for key, value in form.items() if value != saved[key]}
+
+    @on(Button.Pressed, "#defaults-save")
+    def action_save(self) -> None:
+        code = self._code()
+        if code is None or self.busy:
+            return
+        if not self.changes():
+            self._status("Nothing to save: the defaults have not changed.")
+            return
+        self.busy = True
+        self._save_and_update(self.changes(), code, update=False)
+
+    @on(Button.Pressed, "#update-all")
+    def action_update_all(self) -> None:
+        if self._code() is not None and not self.busy:
+            self.busy = True
+            self._count()
+
+    @work(thread=True, exclusive=True, group="defaults-work")
+    def _count(self) -> None:
+        try:
+            count = count_patients(self.context.db, self.context.actor.store_id)
+        except ServiceError as exc:
+            self.post_message(DefaultsDone(f"cannot count the patients: {exc}", ok=False))
+            return
+        self.post_message(PatientsCounted(count))
+
+    def on_patients_counted(self, event: PatientsCounted) -> None:
+        if event.count == 0:
+            self.busy = False
+            self._status("There are no patients to update.")
+            return
+        changes = self.changes()
+        saving = " The defaults shown are saved first." if changes else ""
+        question = (
+            f"Set the message options of all {event.count:,} patients to these defaults?{saving}"
+        )
+
+        def answered(yes: bool | None) -> None:
+            code = self._code()
+            if not yes or code is None:
+                self.busy = False
+                return
+            bar = self.query_one("#update-progress", ProgressBar)
+            bar.update(total=event.count, progress=0)
+            bar.display = True
+            self._status(f"Updating {event.count:,} patients…")
+            self._save_and_update(changes, code, update=True)
+
+        self.app.push_screen(ConfirmDialog(question, yes="Update All", no="Cancel"), answered)
+
+    @work(thread=True, exclusive=True, group="defaults-work")
+    def _save_and_update(self, changes: dict[str, Any], code: str, *, update: bool) -> None:
+        ctx = self.context
+        key = ctx.settings.support_key
+        try:
+            if changes:
+                now = ctx.clock.now()
+                change_settings(
+                    ctx.db, ctx.actor, changes, unlock_code=code, support_key=key, now=now
+                )
+            if not update:
+                self.post_message(DefaultsDone("Saved the patient defaults.", ok=True))
+                return
+            done = update_all(
+                ctx.db,
+                ctx.actor,
+                unlock_code=code,
+                support_key=key,
+                now=ctx.clock.now(),
+                progress=lambda done, total: self.app.call_from_thread(self._progress, done, total),
+            )
+        except (ServiceError, SettingError) as exc:
+            prefix = "Nothing changed for patients: " if update else "Not saved: "
+            self.post_message(DefaultsDone(f"{prefix}{exc}", ok=False))
+        else:
+            self.post_message(DefaultsDone(f"Updated {done:,} patients.", ok=True))
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#update-progress", ProgressBar).update(total=total, progress=done)
+
+    def on_defaults_done(self, event: DefaultsDone) -> None:
+        self.busy = False
+        self._status(event.text)
+        if event.reread:  # a save may have happened even when Update All then failed
+            self._read(first=False)
+        if not event.ok:
+            self.notify(event.text, title="Not done", severity="error")
+
+    @on(Button.Pressed, "#defaults-close")
+    def action_close(self) -> None:
+        if self.busy:
+            self._status("Please wait: Update All is running.")
+            return
+        if not self.changes():
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        question = "Discard the unsaved changes to the patient defaults?"
+        self.app.push_screen(ConfirmDialog(question, yes="Discard", no="Keep editing"), answered)
+
+    def _code(self) -> str | None:
+        code = self.unlock_code()
+        if code is None:
+            self._status(LOCKED)
+            for widget in (*self.query(ChannelBoxes), self.query_one(RadioSet)):
+                widget.disabled = True
+        return code
+
+    def _status(self, text: str) -> None:
+        self.query_one("#defaults-status", Static).update(text)

@@ -1,0 +1,218 @@
+"""The fields of Alert Settings, in the legacy order, each bound to its DESIGN.md §8 key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from rxmsg_tui.domain.settings_keys import SETTING_KEYS, WEEKDAYS
+from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
+from rxmsg_tui.widgets.day_list import DayListEditor
+from rxmsg_tui.widgets.field_message import FieldMessage
+
+Kind = Literal[
+    "channels",
+    "text_channels",
+    "bool",
+    "int",
+    "trigger",
+    "days_after",
+    "window",
+    "weekdays",
+    "time",
+]
+
+TRIGGERS = (
+    ("Label Print", "label_printed"),
+    ("Approved by Insurance", "insurance_approved"),
+    ("Verified for Fill", "verified"),
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    kind: Kind
+
+    @property
+    def id(self) -> str:
+        """The widget id: `alerts.refill.before_days` → `alerts-refill-before_days`."""
+        return self.key.replace(".", "-")
+
+    @property
+    def label(self) -> str:
+        return SETTING_KEYS[self.key].description
+
+
+SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
+    (
+        "Refill Reminder",
+        (
+            Field("alerts.refill.channels", "channels"),
+            Field("alerts.refill.when_due", "bool"),
+            Field("alerts.refill.when_past_due", "bool"),
+            Field("alerts.refill.before_days", "int"),
+            Field("alerts.refill.after_days", "int"),
+            Field("alerts.refill.non_maintenance", "bool"),
+            Field("alerts.control_drugs", "bool"),
+            Field("alerts.c2_drugs", "bool"),
+        ),
+    ),
+    (
+        "Rx Ready for Pickup",
+        (
+            Field("alerts.pickup.channels", "channels"),
+            Field("alerts.pickup.trigger", "trigger"),
+            Field("alerts.pickup.followup_days", "days_after"),
+            Field("alerts.pickup_confirmation.channels", "channels"),
+        ),
+    ),
+    (
+        "Other Messages",
+        (
+            Field("alerts.birthday.channels", "channels"),
+            Field("alerts.welcome.channels", "channels"),
+            Field("alerts.general.channels", "text_channels"),
+            Field("alerts.review.channels", "text_channels"),
+            Field("alerts.review.resend_after_days", "int"),
+        ),
+    ),
+    (
+        "When to Send",
+        (
+            Field("alerts.only_verified", "bool"),
+            Field("alerts.email_sms_window", "window"),
+            Field("alerts.call_window", "window"),
+            Field("alerts.days", "weekdays"),
+            Field("alerts.daily_start", "time"),
+        ),
+    ),
+)
+FIELDS = {field.key: field for _, fields in SECTIONS for field in fields}
+
+
+class AlertSettingsForm(VerticalScroll):
+    """Every Alert Settings field; Tab walks them and the form scrolls to the one focused.
+
+    The form only holds values: the screen loads it, reads it back and
+    decides whether it may be edited.
+    """
+
+    def compose(self) -> ComposeResult:
+        for title, fields in SECTIONS:
+            yield Static(title, classes="section-title", markup=False)
+            for field in fields:
+                yield from self._row(field)
+                if field.key == "alerts.c2_drugs":
+                    with Horizontal(classes="form-row"):
+                        yield Label("Patient defaults", classes="field-label")
+                        yield Button(
+                            "Patient Default…",
+                            id="patient-default",
+                            action="screen.patient_defaults",
+                            compact=True,
+                            tooltip="Message options for new patients, and Update All",
+                        )
+
+    def _row(self, field: Field) -> Iterator[Widget]:
+        if field.kind == "weekdays":
+            yield Label(field.label, classes="field-label wide")
+            with Horizontal(classes="form-row weekdays", id=field.id):
+                for day in WEEKDAYS:
+                    yield Checkbox(day.title(), compact=True, name=day)
+        else:
+            with Horizontal(classes="form-row"):
+                yield Label(field.label, classes="field-label")
+                yield _editor(field)
+        yield FieldMessage(id=f"{field.id}-error")
+
+    def field_widgets(self) -> Iterator[Widget]:
+        for field in FIELDS.values():
+            yield self.query_one(f"#{field.id}")
+
+    def load(self, values: dict[str, Any]) -> None:
+        for key, field in FIELDS.items():
+            _set(self.query_one(f"#{field.id}"), field, values[key])
+
+    def values(self) -> dict[str, Any]:
+        """Each key's value as typed; numbers that are not numbers go to the service as text."""
+        return {key: _get(self.query_one(f"#{field.id}"), field) for key, field in FIELDS.items()}
+
+    def show_error(self, key: str, text: str) -> Widget | None:
+        """Show `text` under the field of `key`; the widget to focus, or None for no such field."""
+        field = FIELDS.get(key)
+        if field is None:
+            return None
+        self.query_one(f"#{field.id}-error", FieldMessage).show(text)
+        return self.query_one(f"#{field.id}")
+
+    def clear_errors(self) -> None:
+        for message in self.query(FieldMessage):
+            message.clear()
+
+
+def _editor(field: Field) -> Widget:
+    if field.kind in ("channels", "text_channels"):
+        text_only = ("email", "sms") if field.kind == "text_channels" else ("email", "sms", "call")
+        return ChannelBoxes(channels=text_only, id=field.id)
+    if field.kind == "bool":
+        return Checkbox("", compact=True, id=field.id)
+    if field.kind == "int":
+        return Input(type="integer", max_length=3, compact=True, id=field.id, classes="number")
+    if field.kind == "trigger":
+        return Select(TRIGGERS, allow_blank=False, compact=True, id=field.id)
+    if field.kind == "days_after":
+        return DayListEditor(id=field.id)
+    if field.kind == "window":
+        return Horizontal(
+            Input(max_length=5, compact=True, classes="time window-start"),
+            Label(" to ", classes="window-to"),
+            Input(max_length=5, compact=True, classes="time window-end"),
+            id=field.id,
+            classes="window",
+        )
+    return Input(max_length=5, compact=True, id=field.id, classes="time")
+
+
+def _set(widget: Widget, field: Field, value: Any) -> None:
+    if isinstance(widget, ChannelBoxes):
+        widget.value = value
+    elif isinstance(widget, Checkbox):
+        widget.value = bool(value)
+    elif isinstance(widget, Select | DayListEditor):
+        widget.value = value
+    elif isinstance(widget, Input):
+        widget.value = str(value)
+    elif field.kind == "window":
+        start, _, end = str(value).partition("-")
+        widget.query_one(".window-start", Input).value = start
+        widget.query_one(".window-end", Input).value = end
+    elif field.kind == "weekdays":
+        for box in widget.query(Checkbox):
+            box.value = box.name in value
+
+
+def _get(widget: Widget, field: Field) -> Any:
+    if isinstance(widget, ChannelBoxes | DayListEditor):
+        return widget.value
+    if isinstance(widget, Checkbox):
+        return widget.value
+    if isinstance(widget, Select):
+        return widget.value
+    if isinstance(widget, Input):
+        text = widget.value.strip()
+        return int(text) if field.kind == "int" and _is_int(text) else text
+    if field.kind == "window":
+        start = widget.query_one(".window-start", Input).value.strip()
+        return f"{start}-{widget.query_one('.window-end', Input).value.strip()}"
+    return [box.name for box in widget.query(Checkbox) if box.value]
+
+
+def _is_int(text: str) -> bool:
+    return text.lstrip("-").isdigit()

@@ -1,0 +1,267 @@
+"""Alert Settings at 80x24, by keyboard: locked, unlocked by a code, saved with audit, relocked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import col, select
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, Static
+
+from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.clock import Clock
+from rxmsg_tui.domain.vocabulary import Role
+from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
+from rxmsg_tui.screens.menu import MenuScreen
+from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.store_settings import read_settings
+from rxmsg_tui.services.support import issue_unlock_code
+from rxmsg_tui.storage.models import AuditLog
+from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+from rxmsg_tui.widgets.field_message import FieldMessage
+from rxmsg_tui.widgets.unlock_dialog import UnlockDialog
+from tests.tui.conftest import settle, type_text
+
+KEY = SecretStr("support-key")
+OPEN_ALERTS = ("3", "1", "1", "2")  # Misc > Interface Setups > Outbound Messaging > Alert Settings
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def context(context: AppContext) -> AppContext:
+    """The tests' context with the support key that checks unlock codes."""
+    context.settings = context.settings.model_copy(update={"support_key": KEY})
+    return context
+
+
+def unlock_code(context: AppContext, *, store: str = "TEST", minutes: int = 30) -> str:
+    return issue_unlock_code(KEY, store, minutes=minutes, now=context.clock.now())[0]
+
+
+def settings(context: AppContext) -> dict[str, Any]:
+    return read_settings(context.db, context.actor.store_id)
+
+
+def audit_rows(context: AppContext) -> list[tuple[str, str, str, str | None, str | None]]:
+    with context.db.read() as session:
+        rows = session.exec(select(AuditLog).order_by(col(AuditLog.id)))
+        return [(a.username, a.action, a.target, a.before, a.after) for a in rows]
+
+
+def text(screen: AlertSettingsScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
+
+
+async def open_alerts(pilot: Pilot[None]) -> AlertSettingsScreen:
+    await pilot.press(*OPEN_ALERTS)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AlertSettingsScreen)
+    return pilot.app.screen
+
+
+async def unlock(pilot: Pilot[None], code: str) -> None:
+    await pilot.press("f2")
+    assert isinstance(pilot.app.screen, UnlockDialog)
+    await type_text(pilot, code)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def tab_to(pilot: Pilot[None], widget_id: str) -> None:
+    """Tab until the field with `widget_id` (or its first box) has the focus, as staff would."""
+    for _ in range(60):
+        focused = pilot.app.focused
+        if focused is not None and widget_id in (focused.id, focused.parent and focused.parent.id):
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"Tab never reached #{widget_id}")
+
+
+async def test_locked_fields_ignore_keys_until_a_valid_code_unlocks_them(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    before = settings(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alerts(pilot)
+        assert text(screen, "#lock-state") == (
+            "Locked — enter a support unlock code (F2) to change these settings."
+        )
+        assert all(widget.disabled for widget in screen.form.field_widgets())
+        assert app.focused is screen.form
+        await pilot.press("space", "5", "x", "enter", "pagedown", "ctrl+s")
+        await settle(pilot)
+        assert screen.changes() == {}
+        assert text(screen, "#alert-status") == "Nothing to save: no field has changed."
+        await pilot.press("tab")  # Tab skips every locked field
+        assert app.focused is not None and app.focused.id == "patient-default"
+
+        await unlock(pilot, "ABCD-EFGH")
+        dialog = app.screen
+        assert isinstance(dialog, UnlockDialog)
+        assert dialog.query_one("#unlock-error", FieldMessage).message == (
+            "Refused: that is not an unlock code (wrong length); check for typos"
+        )
+        await pilot.press(*["backspace"] * 9)
+        await type_text(pilot, unlock_code(context, store="ELM"))
+        await pilot.press("enter")
+        assert dialog.query_one("#unlock-error", FieldMessage).message == (
+            "Refused: the unlock code is not valid for store TEST"
+        )
+        assert text(screen, "#lock-state").startswith("Locked")
+
+        await pilot.press("escape")
+        code = unlock_code(context)
+        expires = issue_unlock_code(KEY, "TEST", minutes=30, now=context.clock.now())[1]
+        await unlock(pilot, code)
+        assert app.screen is screen
+        assert text(screen, "#lock-state") == (
+            f"Unlocked until {expires.astimezone(NEW_YORK):%H:%M}"
+        )
+        assert not any(widget.disabled for widget in screen.form.field_widgets())
+        assert isinstance(app.focused, Checkbox) and app.focused.name == "email"
+    assert settings(context) == before
+    assert audit_rows(context) == []
+
+
+async def test_a_change_is_saved_all_at_once_and_audit_logged_with_before_and_after(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alerts(pilot)
+        await unlock(pilot, unlock_code(context))
+        await pilot.press("space", "tab", "space")  # Refill Reminder by Email and SMS
+        await tab_to(pilot, "alerts-refill-before_days")
+        await type_text(pilot, "5")  # the focus selected the 3: typing replaces it
+        await tab_to(pilot, "day-new")  # the "+" list of pickup reminder days
+        await type_text(pilot, "7")
+        await pilot.press("enter")
+        await type_text(pilot, "3")
+        await pilot.press("enter")
+        chips = [str(b.label) for b in screen.query(".day-chip").results()]
+        assert chips == ["3 ✕", "7 ✕"]
+        await tab_to(pilot, "alerts-daily_start")
+        assert screen.form.scroll_y > 0, "Tab scrolled the form to the last field"
+        assert screen.query_one("#save").region.bottom <= 23, "the buttons stay on screen"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert text(screen, "#alert-status") == (
+            "Saved 3 changes: Send Refill Reminder, Refill Reminder Before Days, "
+            "Add'l Rx Pickup Reminder After Days"
+        )
+        assert screen.changes() == {}
+    values = settings(context)
+    assert values["alerts.refill.channels"] == ["email", "sms"]
+    assert values["alerts.refill.before_days"] == 5
+    assert values["alerts.pickup.followup_days"] == [3, 7]
+    assert audit_rows(context) == [
+        ("alice", "settings.set", "alerts.refill.channels", "[]", '["email", "sms"]'),
+        ("alice", "settings.set", "alerts.refill.before_days", "3", "5"),
+        ("alice", "settings.set", "alerts.pickup.followup_days", "[]", "[3, 7]"),
+    ]
+
+
+async def test_refused_values_are_shown_at_their_fields_and_nothing_is_half_saved(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    before = settings(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alerts(pilot)
+        await unlock(pilot, unlock_code(context))
+        await pilot.press("space")  # Email: a good change, refused with the rest
+        await tab_to(pilot, "alerts-refill-before_days")
+        await type_text(pilot, "45")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = screen.query_one("#alerts-refill-before_days-error", FieldMessage)
+        assert error.message == "Refill Reminder Before Days: must be between 0 and 30, got 45"
+        assert app.focused is screen.query_one("#alerts-refill-before_days", Input)
+        assert settings(context) == before
+
+        await pilot.press("backspace", "backspace", "2")  # fixed; now calls, which Setup lacks
+        await tab_to(pilot, "alerts-pickup-channels")
+        await pilot.press("tab", "tab", "space")  # Rx Ready for Pickup by Call
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = screen.query_one("#alerts-pickup-channels-error", FieldMessage)
+        assert error.message.startswith(
+            "Send Rx Ready for Pickup: calls cannot be sent while setup.call_using is none"
+        )
+        assert text(screen, "#alert-status").startswith("Not saved: ")
+    assert settings(context) == before
+    assert audit_rows(context) == []
+
+
+async def test_expiry_relocks_and_keeps_the_unsaved_edit_for_a_new_code(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alerts(pilot)
+        code, expires = issue_unlock_code(KEY, "TEST", minutes=5, now=context.clock.now())
+        await unlock(pilot, code)
+        await pilot.press("tab", "space")  # Refill Reminder by SMS
+        context.clock = Clock(expires + timedelta(seconds=1))
+        await pilot.pause(1.3)  # the screen looks at the clock every second
+        ended = f"{expires.astimezone(NEW_YORK):%H:%M}"
+        assert text(screen, "#lock-state") == (
+            f"Locked — the unlock code expired at {ended}; F2 for a new code. "
+            "Your unsaved changes are kept."
+        )
+        assert all(widget.disabled for widget in screen.form.field_widgets())
+        assert screen.changes() == {"alerts.refill.channels": ["sms"]}
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert text(screen, "#alert-status") == (
+            "Not saved: the settings are locked. Press F2 and enter an unlock code."
+        )
+        assert settings(context)["alerts.refill.channels"] == []
+
+        await unlock(pilot, code)  # the old code is refused now
+        assert isinstance(app.screen, UnlockDialog)
+        error = app.screen.query_one("#unlock-error", FieldMessage).message
+        assert error.startswith("Refused: the unlock code expired at ")
+        await pilot.press("escape")
+        await unlock(pilot, unlock_code(context))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert settings(context)["alerts.refill.channels"] == ["sms"]
+
+
+async def test_a_technician_may_unlock_but_the_save_is_refused(context: AppContext) -> None:
+    actor = context.actor
+    context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
+    app = RxMsgApp(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alerts(pilot)
+        await unlock(pilot, unlock_code(context))
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert text(screen, "#alert-status") == (
+            "Not saved: tom is a technician; technicians cannot change setup"
+        )
+    assert settings(context)["alerts.refill.channels"] == []
+
+
+async def test_esc_asks_before_discarding_unsaved_changes(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alerts(pilot)
+        await pilot.press("escape")  # nothing changed: straight back
+        assert isinstance(app.screen, MenuScreen)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AlertSettingsScreen)
+        await unlock(pilot, unlock_code(context))
+        await pilot.press("space", "escape")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        assert app.screen is screen and screen.changes() == {"alerts.refill.channels": ["email"]}
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, MenuScreen)
+    assert settings(context)["alerts.refill.channels"] == []
