@@ -23,15 +23,15 @@ from sqlalchemy import Connection, delete, func, select, text
 from sqlmodel import select as model_select
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_demo import postgres_schema  # noqa: E402
+from bench_demo import postgres_schema
 
-from rxmsg_tui.domain.vocabulary import Role  # noqa: E402
-from rxmsg_tui.services.actor import Actor  # noqa: E402
-from rxmsg_tui.services.daily import run_daily  # noqa: E402
-from rxmsg_tui.services.database import Database  # noqa: E402
-from rxmsg_tui.services.demo import build_demo  # noqa: E402
-from rxmsg_tui.storage.engine import make_engine  # noqa: E402
-from rxmsg_tui.storage.models import DailyRun, OutboundMessage, Store  # noqa: E402
+from rxmsg_tui.domain.vocabulary import Role
+from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.daily import run_daily
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.demo import build_demo
+from rxmsg_tui.storage.engine import make_engine
+from rxmsg_tui.storage.models import DailyRun, OutboundMessage, Store
 
 PATIENTS = int(os.environ.get("BENCH_DAILY_PATIENTS", "200000"))
 DEMO_NOW = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
@@ -149,7 +149,9 @@ def bench(backend: str, url: str) -> None:
 
 def _keys(db: Database) -> int:
     with db.engine.begin() as conn:
-        return int(conn.execute(select(func.count(func.distinct(OutboundMessage.dedupe_key)))).scalar_one())
+        return int(
+            conn.execute(select(func.count(func.distinct(OutboundMessage.dedupe_key)))).scalar_one()
+        )
 
 
 def main() -> None:
