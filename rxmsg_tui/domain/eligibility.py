@@ -51,12 +51,8 @@ def decide(
     raw = (patient.email if channel is Channel.EMAIL else patient.cell_phone) or ""
     if restricted:
         return Decision(raw, QueueWarning.WORD_RESTRICTED)
-    if channel is Channel.SMS and patient.sms_opted_out:
-        return Decision(raw, QueueWarning.OPTED_OUT)
-    purpose = ConsentPurpose.MARKETING if alert_type.is_marketing else ConsentPurpose.TRANSACTIONAL
-    needs_consent = alert_type is not AlertType.VERIFICATION
-    if needs_consent and (channel, purpose) not in patient.consented:
-        return Decision(raw, QueueWarning.NO_CONSENT)
+    if refused := consent_warning(method, alert_type, patient.consented, patient.sms_opted_out):
+        return Decision(raw, refused)
     if not raw.strip():
         return Decision("", QueueWarning.MISSING_ADDRESS)
     try:
@@ -67,3 +63,24 @@ def decide(
     if only_verified and not verified and alert_type is not AlertType.VERIFICATION:
         return Decision(address, QueueWarning.NOT_VERIFIED)
     return Decision(address, None)
+
+
+def consent_warning(
+    method: Method,
+    alert_type: AlertType,
+    consented: frozenset[tuple[Channel, ConsentPurpose]],
+    sms_opted_out: bool,
+) -> QueueWarning | None:
+    """`Opted Out` or `No Consent` when the patient's wishes forbid this message, else None.
+
+    Asked when a message is queued and again when it is sent, so a STOP or a
+    withdrawn consent recorded while a message waited for its window still
+    keeps it from going.
+    """
+    channel = method.channel
+    if channel is Channel.SMS and sms_opted_out:
+        return QueueWarning.OPTED_OUT
+    purpose = ConsentPurpose.MARKETING if alert_type.is_marketing else ConsentPurpose.TRANSACTIONAL
+    if alert_type is not AlertType.VERIFICATION and (channel, purpose) not in consented:
+        return QueueWarning.NO_CONSENT
+    return None

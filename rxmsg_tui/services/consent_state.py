@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -17,15 +18,27 @@ class ConsentState:
     """The latest SMS row is a revocation by text keyword (STOP)."""
 
 
+NO_CONSENT = ConsentState(frozenset(), sms_opted_out=False)
+
+
 def consent_state(session: Session, patient_pk: int) -> ConsentState:
+    return consent_states(session, [patient_pk]).get(patient_pk, NO_CONSENT)
+
+
+def consent_states(session: Session, patient_pks: Collection[int]) -> dict[int, ConsentState]:
+    """The current consent of a few patients (a dispatch batch) in one query."""
     rows = session.exec(
         select(Consent)
-        .where(Consent.patient_id == patient_pk)
-        .order_by(col(Consent.recorded_at), col(Consent.id))
+        .where(col(Consent.patient_id).in_(list(patient_pks)))
+        .order_by(col(Consent.patient_id), col(Consent.recorded_at), col(Consent.id))
     )
-    latest: dict[tuple[str, str], Consent] = {}
+    latest: dict[int, dict[tuple[str, str], Consent]] = {}
     for row in rows:
-        latest[(row.channel, row.purpose)] = row
+        latest.setdefault(row.patient_id, {})[(row.channel, row.purpose)] = row
+    return {pk: _state(rows_now) for pk, rows_now in latest.items()}
+
+
+def _state(latest: dict[tuple[str, str], Consent]) -> ConsentState:
     granted = frozenset(
         (Channel(channel), ConsentPurpose(purpose))
         for (channel, purpose), row in latest.items()

@@ -1,4 +1,4 @@
-"""Sends what is due: claim a batch, check words and windows again, send, record.
+"""Sends what is due: claim a batch, check words, consent and windows again, send, record.
 
 Network calls happen outside any transaction, a few at a time in threads;
 the database sees one claim and one batched write per batch. A crash at any
@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.backoff import RetryPolicy
+from rxmsg_tui.domain.eligibility import consent_warning
 from rxmsg_tui.domain.restricted_words import find_restricted
 from rxmsg_tui.domain.send_windows import StoreWindows, next_allowed
 from rxmsg_tui.domain.vocabulary import AlertType, Method, QueueStatus, QueueWarning
@@ -29,6 +30,7 @@ from rxmsg_tui.providers.base import (
     SendResult,
     TransientError,
 )
+from rxmsg_tui.services.consent_state import NO_CONSENT, ConsentState, consent_states
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import claim_due, recover_claims
@@ -66,6 +68,14 @@ class _StoreRules:
 
 
 @dataclass
+class _Batch:
+    """What a batch is checked against again just before sending."""
+
+    rules: dict[int, _StoreRules]
+    consent: dict[int, ConsentState]
+
+
+@dataclass
 class Dispatcher:
     db: Database
     provider_for: ProviderFor
@@ -85,8 +95,8 @@ class Dispatcher:
         stats.claimed = len(ids)
         if not ids:
             return stats
-        messages, rules = self._load(ids)
-        outcomes = self._send_all(messages, rules, stats)
+        messages, batch = self._load(ids)
+        outcomes = self._send_all(messages, batch, stats)
         record(self.db, self.claimant, outcomes, now=self.clock.now())
         log.info("dispatched batch: %s", stats)
         return stats
@@ -101,7 +111,7 @@ class Dispatcher:
                 break
         return total
 
-    def _load(self, ids: list[int]) -> tuple[list[OutboundMessage], dict[int, _StoreRules]]:
+    def _load(self, ids: list[int]) -> tuple[list[OutboundMessage], _Batch]:
         with self.db.read() as session:
             rows = list(
                 session.exec(select(OutboundMessage).where(col(OutboundMessage.id).in_(ids)))
@@ -119,16 +129,18 @@ class Dispatcher:
                     store.timezone, alerts.email_sms_window, alerts.call_window, alerts.days
                 )
                 rules[store_id] = _StoreRules(windows, store_words(session, store_id))
-        return rows, rules
+            patients = {m.patient_id for m in rows if m.patient_id is not None}
+            consent = consent_states(session, patients)
+        return rows, _Batch(rules, consent)
 
     def _send_all(
-        self, messages: list[OutboundMessage], rules: dict[int, _StoreRules], stats: DispatchStats
+        self, messages: list[OutboundMessage], batch: _Batch, stats: DispatchStats
     ) -> list[Outcome]:
         outcomes: list[Outcome] = []
         to_send: list[tuple[OutboundMessage, Provider]] = []
         now = self.clock.now()
         for message in messages:
-            held = self._hold(message, rules[message.store_id], now, stats)
+            held = self._hold(message, batch, now, stats)
             if held is not None:
                 outcomes.append(held)
                 continue
@@ -145,15 +157,27 @@ class Dispatcher:
         return outcomes
 
     def _hold(
-        self, message: OutboundMessage, rules: _StoreRules, now: datetime, stats: DispatchStats
+        self, message: OutboundMessage, batch: _Batch, now: datetime, stats: DispatchStats
     ) -> Outcome | None:
-        """A message that must not go now: restricted (never) or outside its window (later)."""
+        """A message that must not go now: restricted or unwanted (never), or outside its window.
+
+        Words and the patient's consent are checked again here because both can
+        change while a message waits: a STOP texted overnight stops the morning's
+        reminder.
+        """
+        rules = batch.rules[message.store_id]
         if find_restricted(message.subject, rules.words) or find_restricted(
             message.body, rules.words
         ):
             stats.undelivered += 1
             return _final(message, QueueStatus.UNDELIVERED, QueueWarning.WORD_RESTRICTED.value)
         method, alert = Method(message.method), AlertType(message.alert_type)
+        if message.patient_id is not None:
+            consent = batch.consent.get(message.patient_id, NO_CONSENT)
+            refused = consent_warning(method, alert, consent.granted, consent.sms_opted_out)
+            if refused is not None:
+                stats.undelivered += 1
+                return _final(message, QueueStatus.UNDELIVERED, refused.value)
         opens = next_allowed(method, alert, now, rules.windows, message.recipient)
         if opens == now:
             return None
