@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from rxmsg_tui.cli.output import FORMAT_OPTION, write_rows
+from rxmsg_tui.cli.params import iso_date
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.messages.queue_listing import QueueFilter, iter_queue
@@ -24,20 +25,11 @@ _COLUMNS = (
 )
 
 
-def _iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-03-02", param=param) from None
-
-
 @click.command("queue")
 @click.option(
-    "--from", "date_from", callback=_iso_date, metavar="DATE", help="First day (store time)."
+    "--from", "date_from", callback=iso_date, metavar="DATE", help="First day (store time)."
 )
-@click.option("--to", "date_to", callback=_iso_date, metavar="DATE", help="Last day (store time).")
+@click.option("--to", "date_to", callback=iso_date, metavar="DATE", help="Last day (store time).")
 @click.option(
     "--status",
     type=click.Choice([s.value for s in QueueStatus], case_sensitive=False),

@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 
+from rxmsg_tui.cli.params import iso_date
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.services.daily import run_daily
 from rxmsg_tui.services.daily.process import PARTS
@@ -19,20 +20,11 @@ _PART_NAMES = {
 }
 
 
-def _iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-03-02", param=param) from None
-
-
 @click.command("run-daily")
 @click.option(
     "--date",
     "day",
-    callback=_iso_date,
+    callback=iso_date,
     metavar="DATE",
     help="Apply the rules for this day (store time) only. "
     "Default: today, plus any days missed since the last run (at most a week).",

@@ -10,7 +10,7 @@ import click
 
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.services.store_settings import (
-    change_settings,
+    change_settings_for,
     export_settings,
     read_settings,
     read_settings_file,
@@ -80,14 +80,7 @@ def parse_value(raw: str) -> Any:
 
 def _apply(state: CliState, values: dict[str, Any], unlock_code: str | None) -> None:
     ctx = state.context()
-    changed = change_settings(
-        ctx.db,
-        ctx.actor,
-        values,
-        unlock_code=unlock_code,
-        support_key=ctx.settings.support_key,
-        now=ctx.clock.now(),
-    )
+    changed = change_settings_for(ctx, values, unlock_code=unlock_code)
     if changed:
         click.echo(f"changed: {', '.join(changed)}", err=True)
     else:

@@ -19,7 +19,7 @@ from rxmsg_tui.screens.catalogue import ALERT_SETTINGS
 from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import ServiceError
-from rxmsg_tui.services.store_settings import change_settings, read_settings
+from rxmsg_tui.services.store_settings import change_settings_for, read_settings
 from rxmsg_tui.services.support import verify_unlock_code
 from rxmsg_tui.widgets.alert_settings_form import AlertSettingsForm
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
@@ -177,14 +177,7 @@ class AlertSettingsScreen(RxScreen):
     def _save(self, changes: dict[str, Any], code: str) -> None:
         ctx = self.context
         try:
-            changed = change_settings(
-                ctx.db,
-                ctx.actor,
-                changes,
-                unlock_code=code,
-                support_key=ctx.settings.support_key,
-                now=ctx.clock.now(),
-            )
+            changed = change_settings_for(ctx, changes, unlock_code=code)
         except SettingError as exc:
             key, _, rule = str(exc).partition(": ")
             label = SETTING_KEYS[key].description if key in SETTING_KEYS else key

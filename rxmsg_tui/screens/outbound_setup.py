@@ -20,7 +20,7 @@ from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.provider_check import CheckResult, CheckTarget, check_provider
 from rxmsg_tui.services.provider_credentials import LABELS, PROVIDERS, describe_providers
-from rxmsg_tui.services.store_settings import change_settings, read_settings
+from rxmsg_tui.services.store_settings import change_settings_for, read_settings
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage, focus_at
 from rxmsg_tui.widgets.provider_row import ProviderRow
@@ -179,14 +179,7 @@ class OutboundSetupScreen(RxScreen):
     def _save(self, changes: dict[str, Any]) -> None:
         ctx = self.context
         try:
-            changed = change_settings(
-                ctx.db,
-                ctx.actor,
-                changes,
-                unlock_code=None,
-                support_key=ctx.settings.support_key,
-                now=ctx.clock.now(),
-            )
+            changed = change_settings_for(ctx, changes)
             values = read_settings(ctx.db, ctx.actor.store_id)
         except SettingError as exc:
             self.post_message(SetupRefused(*refusal(str(exc))))

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, select
 from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError, calls_in_use, validate
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
 from rxmsg_tui.services.support import verify_unlock_code
@@ -83,6 +84,20 @@ def change_settings(
         for row in (rows.store, rows.setup, rows.alerts):
             session.add(row)
         return changed
+
+
+def change_settings_for(
+    ctx: AppContext, changes: dict[str, Any], *, unlock_code: str | None = None
+) -> list[str]:
+    """`change_settings` by the signed-in user, now, with this machine's support key."""
+    return change_settings(
+        ctx.db,
+        ctx.actor,
+        changes,
+        unlock_code=unlock_code,
+        support_key=ctx.settings.support_key,
+        now=ctx.clock.now(),
+    )
 
 
 def export_settings(db: Database, store: Store, path: Path) -> None:
