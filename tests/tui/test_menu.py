@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
@@ -193,3 +194,21 @@ async def test_palette_finds_screens_by_their_legacy_names(app: RxMsgApp) -> Non
         await palette(pilot, "Main Menu")
         assert len(app.screen_stack) == 1
         assert isinstance(app.screen, MenuScreen) and app.screen.menu is MAIN_MENU
+
+
+async def test_an_entry_whose_screen_is_missing_says_so_and_esc_goes_back(
+    app: RxMsgApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every entry has its screen today; a future entry listed before its screen is built
+    must explain itself rather than crash."""
+    screens = {k: v for k, v in RxMsgApp._SCREENS.items() if k != REVIEW_SITES.id}
+    monkeypatch.setattr(RxMsgApp, "_SCREENS", screens)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "1", "1", "6")
+        await settle(pilot)
+        assert isinstance(app.screen, NotAvailableScreen)
+        headline = shown(app, "#not-available-headline")
+        assert headline == "Review Sites is not available yet in this version of rxmsg."
+        assert shown(app, "#not-available-path").endswith("> Review Sites")
+        await pilot.press("escape")
+        assert isinstance(app.screen, MenuScreen)
