@@ -11,26 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import (
     Connection,
-    Table,
     delete,
     false,
     func,
-    insert,
-    inspect,
     literal,
     or_,
     select,
     true,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS
 from rxmsg_tui.services import audit
@@ -38,10 +33,8 @@ from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, PermissionDenied, ServiceError
 from rxmsg_tui.services.support import verify_unlock_code
+from rxmsg_tui.storage.bulk import dialect_insert, insert_rows, table
 from rxmsg_tui.storage.models import AlertSettings, Patient, PatientMessagePrefs
-
-INSERT_ROWS = 5000
-"""Preference rows per insert when defaults go to a list of patients."""
 
 CHUNK_PATIENTS = 20_000
 """Patients per chunk of Update All: progress is reported between chunks."""
@@ -137,13 +130,13 @@ def apply_defaults_to_patient(session: Session, store_id: int, patient_pk: int) 
     """
     conn = session.connection()
     _, prefs = _store_defaults(conn, store_id)
-    prefs_table = _table(PatientMessagePrefs)
+    prefs_table = table(PatientMessagePrefs)
     conn.execute(
         delete(prefs_table).where(
             prefs_table.c.store_id == store_id, prefs_table.c.patient_id == patient_pk
         )
     )
-    return _insert_rows(conn, prefs_table, _rows(store_id, [patient_pk], prefs))
+    return insert_rows(conn, prefs_table, _rows(store_id, [patient_pk], prefs))
 
 
 def apply_defaults_to_new_patients(conn: Connection, store_id: int, new_patients: list[int]) -> int:
@@ -153,11 +146,11 @@ def apply_defaults_to_new_patients(conn: Connection, store_id: int, new_patients
     apply_on, prefs = _store_defaults(conn, store_id)
     if apply_on != "new_patient":
         return 0
-    return _insert_rows(conn, _table(PatientMessagePrefs), _rows(store_id, new_patients, prefs))
+    return insert_rows(conn, table(PatientMessagePrefs), _rows(store_id, new_patients, prefs))
 
 
 def _store_defaults(conn: Connection, store_id: int) -> tuple[str, DefaultPrefs]:
-    settings = _table(AlertSettings)
+    settings = table(AlertSettings)
     found = conn.execute(
         select(settings.c.defaults_apply_on, settings.c.defaults).where(
             settings.c.store_id == store_id
@@ -176,14 +169,14 @@ def _rows(store_id: int, patients: Iterable[int], prefs: DefaultPrefs) -> Iterat
 
 
 def _count(conn: Connection, store_id: int) -> int:
-    patient = _table(Patient)
+    patient = table(Patient)
     query = select(func.count()).select_from(patient).where(patient.c.store_id == store_id)
     return int(conn.execute(query).scalar_one())
 
 
 def _id_ranges(conn: Connection, store_id: int, chunk: int) -> Iterator[tuple[int, int]]:
     """(after, up to) patient id ranges of at most `chunk` patients, found by keyset."""
-    patient = _table(Patient)
+    patient = table(Patient)
     after = 0
     while True:
         of_store = (patient.c.store_id == store_id) & (patient.c.id > after)
@@ -207,7 +200,7 @@ def _replace_prefs(
     updated in place, which skips the foreign-key checks an insert makes,
     and a row already equal to the default is not written at all.
     """
-    prefs_table, patient = _table(PatientMessagePrefs), _table(Patient)
+    prefs_table, patient = table(PatientMessagePrefs), table(Patient)
     in_range = (prefs_table.c.patient_id > after) & (prefs_table.c.patient_id <= up_to)
     others = prefs_table.c.alert.not_in(list(prefs))
     conn.execute(delete(prefs_table).where(prefs_table.c.store_id == store_id, in_range, others))
@@ -220,7 +213,7 @@ def _replace_prefs(
             literal(alert),
             *(true() if channels[c] else false() for c in CHANNELS),
         ).where(chosen)
-        upsert = _dialect_insert(conn, prefs_table).from_select(columns, rows)
+        upsert = dialect_insert(conn, prefs_table).from_select(columns, rows)
         new = {c: upsert.excluded[c] for c in CHANNELS}
         conn.execute(
             upsert.on_conflict_do_update(
@@ -233,32 +226,5 @@ def _replace_prefs(
     return int(conn.execute(counted).scalar_one())
 
 
-def _dialect_insert(conn: Connection, target: Table) -> Any:
-    """The database's own insert, which has `on_conflict_do_update`."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(target)
-    return sqlite.insert(target)
-
-
 def _as_channels(prefs: DefaultPrefs) -> dict[str, list[str]]:
     return {alert: [c for c in CHANNELS if row[c]] for alert, row in prefs.items()}
-
-
-def _table(model: type[SQLModel]) -> Table:
-    """The Core table behind a model: bulk statements bypass the ORM.
-
-    Not importing.bulk's: the importer calls this module, and that package imports the importer.
-    """
-    mapped = inspect(model).local_table
-    assert isinstance(mapped, Table)
-    return mapped
-
-
-def _insert_rows(conn: Connection, target: Table, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Executemany inserts of rows built lazily, a batch at a time."""
-    written = 0
-    source = iter(rows)
-    while batch := list(islice(source, INSERT_ROWS)):
-        conn.execute(insert(target), batch)
-        written += len(batch)
-    return written

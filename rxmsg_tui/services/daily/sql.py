@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, Table, cast, func, literal
+from sqlalchemy import String, cast, func, literal
 from sqlalchemy.sql import ColumnElement
 
+from rxmsg_tui.storage.bulk import table
 from rxmsg_tui.storage.models import (
     Consent,
     Drug,
@@ -21,12 +22,6 @@ from rxmsg_tui.storage.models import (
     Prescription,
     RxEvent,
 )
-
-
-def table(model: Any) -> Table:
-    found: Table = model.__table__
-    return found
-
 
 CONSENT = table(Consent)
 DRUG = table(Drug)

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import islice
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, inspect, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel
+from sqlalchemy import ColumnElement, Connection, Select, Table, or_, select
 
+from rxmsg_tui.storage.bulk import BATCH_ROWS, dialect_insert, insert_rows, table
 from rxmsg_tui.storage.models import Patient
 
-BATCH_ROWS = 5000
-"""Rows per statement call; SQLAlchemy splits further to fit the parameter limits."""
+__all__ = [
+    "batches",
+    "dialect_insert",
+    "insert_rows",
+    "key_map",
+    "patient_ids",
+    "table",
+    "upsert_changed",
+]
+
 
 T = TypeVar("T")
 
 Excluded = Any
 """The `excluded` pseudo-table of an upsert: the row that was proposed."""
-
-
-def table(model: type[SQLModel]) -> Table:
-    """The Core table behind a model, for bulk statements that bypass the ORM."""
-    mapped = inspect(model).local_table
-    assert isinstance(mapped, Table)
-    return mapped
 
 
 def key_map(conn: Connection, query: Select[Any]) -> dict[str, int]:
@@ -44,15 +43,6 @@ def batches(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]
     step = size or BATCH_ROWS
     for start in range(0, len(items), step):
         yield items[start : start + step]
-
-
-def dialect_insert(conn: Connection, target: Table) -> Any:
-    """The dialect's own `insert`, which has `on_conflict_do_update` and `excluded`."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(target)
-    if conn.dialect.name == "sqlite":
-        return sqlite.insert(target)
-    raise NotImplementedError(f"bulk import does not support {conn.dialect.name}")
 
 
 def upsert_changed(
@@ -82,13 +72,3 @@ def upsert_changed(
         where=differs,
     ).returning(*(target.c[name] for name in returning))
     return [tuple(row) for row in conn.execute(stmt, list(rows))]
-
-
-def insert_rows(conn: Connection, target: Table, rows: Iterable[Mapping[str, Any]]) -> int:
-    """A plain executemany insert of rows new by construction, built lazily batch by batch."""
-    written = 0
-    source = iter(rows)
-    while batch := list(islice(source, BATCH_ROWS)):
-        conn.execute(target.insert(), batch)
-        written += len(batch)
-    return written
