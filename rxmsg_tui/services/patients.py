@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, tuple_
@@ -14,8 +14,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 
+from rxmsg_tui.domain.consent_ledger import NO_CONSENT, ConsentState, fold_ledger
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES
-from rxmsg_tui.domain.vocabulary import AlertType, ConsentPurpose
+from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, ServiceError
 from rxmsg_tui.storage.models import Consent, Drug, Patient, PatientMessagePrefs, Prescription
@@ -83,29 +84,6 @@ class PatientPage:
     rows: tuple[PatientRow, ...]
     more: bool
     """Whether rows lie beyond this page in the direction it was read."""
-
-
-@dataclass(frozen=True)
-class ConsentEntry:
-    """The latest ledger row for one channel and purpose: that is the consent now."""
-
-    channel: str
-    purpose: str
-    granted: bool
-    source: str
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class ConsentState:
-    entries: tuple[ConsentEntry, ...] = ()
-
-    def channels(self, purpose: ConsentPurpose) -> tuple[str, ...]:
-        """The channels the patient has consented to for `purpose`, as things stand."""
-        return tuple(e.channel for e in self.entries if e.purpose == purpose and e.granted)
-
-
-_NO_CONSENT = ConsentState()
 
 
 @dataclass(frozen=True)
@@ -200,7 +178,7 @@ def iter_patient_report(
         with _reading(db) as conn:
             consent = _current_consent(conn=conn, store_id=store_id, patients=in_chunk)
         for row in page.rows:
-            yield ReportRow(row, consent.get(row.key.id, _NO_CONSENT))
+            yield ReportRow(row, consent.get(row.key.id, NO_CONSENT))
         if not page.more:
             return
         after = page.rows[-1].key
@@ -222,7 +200,7 @@ def patient_profile(db: Database, store_id: int, patient_id: str) -> PatientProf
         patient = _row(found)
         consent = _current_consent(
             conn=conn, store_id=store_id, patients=col(Patient.id) == patient.key.id
-        ).get(patient.key.id, _NO_CONSENT)
+        ).get(patient.key.id, NO_CONSENT)
         prefs = conn.execute(
             select(PatientMessagePrefs).where(col(PatientMessagePrefs.patient_id) == patient.key.id)
         ).all()
@@ -330,12 +308,4 @@ def _current_consent(
         .where(col(Patient.store_id) == store_id, patients)
         .order_by(col(Consent.patient_id), col(Consent.recorded_at), col(Consent.id))
     )
-    latest: dict[int, dict[tuple[str, str], ConsentEntry]] = {}
-    for patient_id, channel, purpose, granted, source, recorded_at in rows:
-        latest.setdefault(patient_id, {})[(channel, purpose)] = ConsentEntry(
-            channel, purpose, bool(granted), source, recorded_at
-        )
-    return {
-        pid: ConsentState(tuple(entries[k] for k in sorted(entries)))
-        for pid, entries in latest.items()
-    }
+    return fold_ledger(rows)
