@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Insert, RowMapping, Select, literal, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
@@ -26,6 +25,7 @@ from rxmsg_tui.services.daily.sql import MESSAGE
 from rxmsg_tui.services.daily.texts import sql_texts
 from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.formats.message_formats import format_for, is_html
+from rxmsg_tui.storage.bulk import dialect_insert
 
 _BATCH = 2_000
 _VARIABLE_NAMES = tuple(v.name for v in VARIABLES)
@@ -75,7 +75,8 @@ def queue_candidates(session: Session, plan: DayPlan, candidates: Candidates) ->
     } | {name: literal(value, MESSAGE.c[name].type) for name, value in fixed.items()}
     rows = select(*(values[name] for name in _INSERTED)).select_from(found)
     # SQLite needs a WHERE before ON CONFLICT to parse INSERT…SELECT unambiguously.
-    statement = _insert(plan).from_select(list(_INSERTED), rows.where(true()))
+    insert = dialect_insert(session.connection(), MESSAGE)
+    statement = insert.from_select(list(_INSERTED), rows.where(true()))
     # psycopg reports the count of an INSERT…SELECT only when asked to keep it.
     counted = _ignore_duplicates(statement).execution_options(preserve_rowcount=True)
     return max(session.connection().execute(counted).rowcount, 0)
@@ -99,7 +100,8 @@ def _queue_rendered(
         new = [_rendered(plan, row, formats, candidates.method, fixed) for row in batch
                if row["dedupe_key"] not in taken]  # fmt: skip
         if new:
-            session.connection().execute(_ignore_duplicates(_insert(plan)), new)
+            insert = dialect_insert(session.connection(), MESSAGE)
+            session.connection().execute(_ignore_duplicates(insert), new)
         queued += len(new)
     return queued
 
@@ -147,10 +149,6 @@ def _fixed_values(plan: DayPlan, candidates: Candidates) -> dict[str, Any]:
         "scheduled_at": plan.now,
         "created_by": CREATED_BY,
     }
-
-
-def _insert(plan: DayPlan) -> Insert:
-    return (sqlite.insert if plan.dialect.sqlite else postgresql.insert)(MESSAGE)
 
 
 def _ignore_duplicates(statement: Insert) -> Insert:
