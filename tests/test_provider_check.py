@@ -14,8 +14,12 @@ import pytest
 from pydantic import SecretStr
 
 from rxmsg_tui.config import Settings, write_config_file
-from rxmsg_tui.services.provider_check import CheckResult, CheckTarget, check_provider
-from rxmsg_tui.services.provider_credentials import describe_providers
+from rxmsg_tui.services.provider_check import (
+    CheckResult,
+    CheckTarget,
+    check_provider,
+    describe_providers,
+)
 from tests.providers import conftest as loopback
 from tests.providers.loopback_http import LoopbackHttpServer, Reply
 from tests.providers.loopback_smtp import SMTP_PASSWORD, SMTP_USER, LoopbackController

@@ -18,8 +18,14 @@ from rxmsg_tui.screens.catalogue import OUTBOUND_SETUP
 from rxmsg_tui.screens.setup_words import FIELDS, KEYS, OPTIONS, refusal
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import ServiceError
-from rxmsg_tui.services.provider_check import CheckResult, CheckTarget, check_provider
-from rxmsg_tui.services.provider_credentials import LABELS, PROVIDERS, describe_providers
+from rxmsg_tui.services.provider_check import (
+    LABELS,
+    PROVIDERS,
+    CheckResult,
+    CheckTarget,
+    check_provider,
+    describe_providers,
+)
 from rxmsg_tui.services.store_settings import change_settings_for, read_settings
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage, focus_at

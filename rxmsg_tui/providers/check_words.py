@@ -18,9 +18,9 @@ from datetime import datetime
 import httpx
 
 from rxmsg_tui.config import Settings
+from rxmsg_tui.providers.credentials import env_name
 from rxmsg_tui.providers.http_client import HttpTimeouts
 from rxmsg_tui.providers.http_errors import redact, shorten
-from rxmsg_tui.services.provider_credentials import env_name
 
 CHECK_TIMEOUTS = HttpTimeouts(connect=5.0, read=10.0, write=10.0, pool=5.0, max_connections=1)
 IVR_TIMEOUT = 3.0

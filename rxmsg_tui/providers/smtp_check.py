@@ -6,15 +6,15 @@ import smtplib
 import ssl
 
 from rxmsg_tui.config import Settings
-from rxmsg_tui.providers.http_errors import redact
-from rxmsg_tui.providers.smtp import IMPLICIT_TLS_PORT
-from rxmsg_tui.services.check_words import (
+from rxmsg_tui.providers.check_words import (
     CheckResult,
     CheckTarget,
     missing,
     network_failure,
     with_sender,
 )
+from rxmsg_tui.providers.http_errors import redact
+from rxmsg_tui.providers.smtp import IMPLICIT_TLS_PORT
 
 
 def check_smtp(settings: Settings, target: CheckTarget) -> CheckResult:
