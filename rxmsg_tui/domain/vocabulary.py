@@ -87,6 +87,13 @@ class QueueStatus(StrEnum):
     FAILED = "Failed"
     UNDELIVERED = "Undelivered"
     DELETED = "Deleted"
+    UNCONFIRMED = "Unconfirmed"
+    """Its sender died after handing it to a provider that cannot be asked; staff decide."""
+
+    @property
+    def label(self) -> str:
+        """What the queue shows: an unconfirmed send reads "Sent?"."""
+        return "Sent?" if self is QueueStatus.UNCONFIRMED else self.value
 
 
 class QueueWarning(StrEnum):

@@ -1,7 +1,7 @@
 """Every table of rxmsg (DESIGN.md §2); import from here so metadata is complete."""
 
-from rxmsg_tui.storage.models.admin import AppUser, AuditLog, SchedulerLease
-from rxmsg_tui.storage.models.daily import DailyRun
+from rxmsg_tui.storage.models.admin import AppUser, AuditLog, SchedulerLease, UnlockCodeUse
+from rxmsg_tui.storage.models.daily import DailyHold, DailyRun
 from rxmsg_tui.storage.models.messaging import (
     ConversationMessage,
     MessageAttempt,
@@ -21,6 +21,7 @@ __all__ = [
     "AuditLog",
     "Consent",
     "ConversationMessage",
+    "DailyHold",
     "DailyRun",
     "Drug",
     "MessageAttempt",
@@ -36,5 +37,6 @@ __all__ = [
     "RxEvent",
     "SchedulerLease",
     "Store",
+    "UnlockCodeUse",
     "VerificationCode",
 ]

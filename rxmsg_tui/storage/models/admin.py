@@ -43,6 +43,19 @@ class AuditLog(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_store_at", "store_id", "at"),)
 
 
+class UnlockCodeUse(SQLModel, table=True):
+    """A support unlock code that has been used: each code unlocks once (DESIGN.md §9)."""
+
+    __tablename__ = "unlock_code_use"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = store_fk()
+    code_id: str = Field(max_length=64, unique=True, description="sha256 of the code's payload")
+    used_at: datetime = utc_column(nullable=False)
+    username: str = Field(max_length=64)
+    expires_at: datetime = utc_column(nullable=False)
+
+
 class SchedulerLease(SQLModel, table=True):
     """The one active scheduler per database: holder, renewed while held, taken over on expiry."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rxmsg_tui.storage.models.columns import json_column, store_fk, utc_column
@@ -32,3 +32,28 @@ class DailyRun(SQLModel, table=True):
     username: str = Field(default="", max_length=64)
 
     __table_args__ = (Index("ix_daily_run_store_date", "store_id", "run_date"),)
+
+
+class DailyHold(SQLModel, table=True):
+    """An alert the flood guard held on one day until an admin confirms it (DESIGN.md §4).
+
+    Welcome, Birthday and Customer Review to more than `flood_guard_share` of
+    the store's patients (and more than 100) usually mean a data problem such
+    as a mass import, so nothing of that alert is queued until confirmed.
+    """
+
+    __tablename__ = "daily_hold"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = store_fk()
+    run_date: date
+    alert: str = Field(max_length=32, description="settings short name: welcome, birthday, review")
+    would_queue: int = Field(description="Patients the alert would have reached")
+    patient_total: int = Field(description="The store's patients when it was held")
+    held_at: datetime = utc_column(nullable=False)
+    confirmed_by: str | None = Field(default=None, max_length=64)
+    confirmed_at: datetime | None = utc_column()
+
+    __table_args__ = (
+        UniqueConstraint("store_id", "run_date", "alert", name="uq_daily_hold_store_day_alert"),
+    )

@@ -33,6 +33,9 @@ class Patient(SQLModel, table=True):
     cell_verified: bool = False
     email_verified: bool = False
     zip: str = Field(default="", max_length=16)
+    is_new: bool = Field(
+        default=True, description="False for patients present at go-live or imported as not new"
+    )
     created_at: datetime = utc_column(nullable=False)
     updated_at: datetime = utc_column(nullable=False)
 

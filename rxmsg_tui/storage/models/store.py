@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -24,6 +24,13 @@ class Store(SQLModel, table=True):
     zip: str = Field(default="", max_length=16)
     hours: str = Field(default="", max_length=200, description="Shown to patients (HELP reply)")
     created_at: datetime = utc_column(nullable=False)
+    go_live: date | None = Field(
+        default=None, description="The day messaging started: patients present then are not new"
+    )
+    is_test: bool = Field(
+        default=False,
+        description="A demo store, or one created while RXMSG_NOW was set: the clock may be moved",
+    )
 
 
 class OutboundSetup(SQLModel, table=True):
@@ -73,6 +80,9 @@ class AlertSettings(SQLModel, table=True):
     daily_start: str = Field(default="08:00", max_length=5)
     defaults_apply_on: str = Field(default="new_patient", max_length=32)
     defaults: dict[str, list[str]] = json_column(dict)
+    flood_guard_share: float = Field(
+        default=0.05, description="Greetings to more than this share of patients wait for an admin"
+    )
 
     __table_args__ = (UniqueConstraint("store_id", name="uq_alert_settings_store"),)
 
