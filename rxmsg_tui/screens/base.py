@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from rxmsg_tui.screens.catalogue import Item
+from rxmsg_tui.screens.work import RunsServices
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.widgets.app_header import AppHeader
 
@@ -23,11 +24,12 @@ class ScreenRequested(Message):
         self.item = item
 
 
-class RxScreen(Screen[None]):
+class RxScreen(RunsServices, Screen[None]):
     """A screen with the store/user header, the key footer and Esc back one level.
 
     Screens get the context from the App that builds them rather than looking
-    it up, so tests build the very same screens over a test database.
+    it up, so tests build the very same screens over a test database. They call
+    services through `screens.work.run_service`, so a failure is a line on screen.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -45,6 +47,7 @@ class RxScreen(Screen[None]):
             store_name=self.context.store.name,
             username=self.context.actor.username,
             role=self.context.actor.role.value,
+            test_store=self.context.store.is_test,
         )
         yield from self.compose_body()
         yield Footer()

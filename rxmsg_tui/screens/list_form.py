@@ -6,18 +6,18 @@ from collections.abc import Callable
 from functools import partial
 from typing import ClassVar, Generic, TypeVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import Item
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import FieldError, ServiceError
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage, focus_at
-from rxmsg_tui.widgets.row_messages import RowRefused, RowsChanged, RowsLoaded, RowT
+from rxmsg_tui.widgets.row_messages import RowT
 
 FormT = TypeVar("FormT")
 """The form's values as one comparable value, so Esc can tell whether anything changed."""
@@ -73,7 +73,7 @@ class ListFormScreen(RxScreen, Generic[RowT, FormT]):
         raise NotImplementedError
 
     def list_rows(self) -> list[RowT]:
-        """Read the rows (in a worker thread); may raise ServiceError."""
+        """Read the rows (in a worker thread); whatever it raises is shown on the status line."""
         raise NotImplementedError
 
     def row_cells(self, row: RowT) -> tuple[str, ...]:
@@ -113,29 +113,35 @@ class ListFormScreen(RxScreen, Generic[RowT, FormT]):
         self.query_one(f"#{self.FORM}").display = False
         self.load()
 
-    @work(thread=True, exclusive=True, group="list-form-read")
     def load(self, note: str = "") -> None:
-        """Rows come back as an event: only the app's own thread may change widgets."""
-        try:
-            rows = self.list_rows()
-        except ServiceError as exc:
-            self.post_message(RowRefused("", f"cannot list the {self.NOUN}s: {exc}"))
-            return
-        self.post_message(RowsLoaded(rows, note))
+        """Read the rows off the UI thread; only the app's own thread may change widgets."""
+        run_service(
+            self,
+            self.list_rows,
+            partial(self._show_rows, note=note),
+            self._not_listed,
+            doing=f"listing the {self.NOUN}s",
+            group="list-form-read",
+        )
 
-    def on_rows_loaded(self, event: RowsLoaded[RowT]) -> None:
+    def _not_listed(self, event: WorkFailed) -> None:
+        text = f"Cannot list the {self.NOUN}s: {event.text}"
+        self.show_status(text)
+        self.notify(event.text, title=f"Cannot list the {self.NOUN}s", severity="error")
+
+    def _show_rows(self, rows: list[RowT], *, note: str) -> None:
         table = self.query_one(f"#{self.TABLE}", DataTable)
         keep = table.cursor_row
         table.clear()
-        self.rows = {row.id: row for row in event.rows}
-        for row in event.rows:
+        self.rows = {row.id: row for row in rows}
+        for row in rows:
             table.add_row(*self.row_cells(row), key=str(row.id))
-        if event.rows:
-            table.move_cursor(row=min(keep, len(event.rows) - 1))
-            count = f"{len(event.rows)} {self.NOUN}{'' if len(event.rows) == 1 else 's'}"
-            self.show_status(f"{event.note}{count} · Enter edits the highlighted one")
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+            count = f"{len(rows)} {self.NOUN}{'' if len(rows) == 1 else 's'}"
+            self.show_status(f"{note}{count} · Enter edits the highlighted one")
         else:
-            self.show_status(f"{event.note}{self.EMPTY}")
+            self.show_status(f"{note}{self.EMPTY}")
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -195,25 +201,24 @@ class ListFormScreen(RxScreen, Generic[RowT, FormT]):
         self.saving = True
         self.run_change(partial(self.save_row, self.read_form(), self.editing), close_form=True)
 
-    @work(thread=True, exclusive=True, group="list-form-change")
     def run_change(self, change: Callable[[], str], *, close_form: bool) -> None:
         """Run a save or delete; the form closes on success only if `close_form`."""
-        try:
-            note = change()
-        except FieldError as exc:
-            self.post_message(RowRefused(exc.field, str(exc)))
-        except ServiceError as exc:
-            self.post_message(RowRefused("", str(exc)))
-        else:
-            self.post_message(RowsChanged(note, close_form=close_form))
+        run_service(
+            self,
+            change,
+            partial(self._changed, close_form=close_form),
+            self._refused,
+            doing=f"changing the {self.NOUN}s",
+            group="list-form-change",
+        )
 
-    def on_rows_changed(self, event: RowsChanged) -> None:
+    def _changed(self, note: str, *, close_form: bool) -> None:
         self.saving = False
-        if event.close_form:
+        if close_form:
             self._close_form()
-        self.load(event.note)
+        self.load(note)
 
-    def on_row_refused(self, event: RowRefused) -> None:
+    def _refused(self, event: WorkFailed) -> None:
         self.saving = False
         if event.field in self.FIELDS and self.initial is not None:
             self.query_one(f"#{event.field}-error", FieldMessage).show(event.text)

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widgets import Static
 
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import ScreenEntry
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.messages.queue_actions import MessageDetail, message_detail
 from rxmsg_tui.widgets.app_events import QueueChanged
 
@@ -24,13 +23,6 @@ MESSAGE_DETAIL = ScreenEntry(
     "Queue Message",
     "read one message of the Outbound Messaging Queue whole, with every attempt to send it.",
 )
-
-
-class DetailLoaded(Message):
-    def __init__(self, detail: MessageDetail | None, reason: str = "") -> None:
-        super().__init__()
-        self.detail = detail
-        self.reason = reason
 
 
 class MessageDetailScreen(RxScreen):
@@ -58,21 +50,22 @@ class MessageDetailScreen(RxScreen):
     def on_queue_changed(self, _event: QueueChanged) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="message-detail")
     def _load(self) -> None:
-        try:
-            detail = message_detail(self.context.db, self.context.actor.store_id, self.message_id)
-        except ServiceError as exc:
-            self.post_message(DetailLoaded(None, str(exc)))
-        else:
-            self.post_message(DetailLoaded(detail))
+        run_service(
+            self,
+            partial(message_detail, self.context.db, self.context.actor.store_id, self.message_id),
+            self._show,
+            self._not_read,
+            doing=f"reading message {self.message_id}",
+            group="message-detail",
+        )
 
-    def on_detail_loaded(self, event: DetailLoaded) -> None:
-        text = self.query_one("#detail-text", Static)
-        if event.detail is None:
-            text.update(f"Cannot show message {self.message_id}: {event.reason}")
-        else:
-            text.update(describe(event.detail, self.context.store_zone))
+    def _show(self, detail: MessageDetail) -> None:
+        self.query_one("#detail-text", Static).update(describe(detail, self.context.store_zone))
+
+    def _not_read(self, event: WorkFailed) -> None:
+        text = f"Cannot show message {self.message_id}: {event.text}"
+        self.query_one("#detail-text", Static).update(text)
 
 
 def describe(detail: MessageDetail, zone: ZoneInfo) -> Text:

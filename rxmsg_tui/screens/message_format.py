@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
@@ -17,8 +17,8 @@ from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import MESSAGE_FORMAT
 from rxmsg_tui.screens.message_format_edit import FormatEditorScreen
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.formats.message_formats import FormatRow, delete_format, list_formats
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.paged_table import clip
@@ -28,25 +28,6 @@ FILTER_PAUSE = 0.3
 
 LANGUAGE_NAMES = {Language.ENGLISH: "English", Language.SPANISH: "Spanish"}
 COLUMNS = (("Method", 13), ("Alert Type", 22), ("Language", 8), ("Group", 5), ("Subject", 17))
-
-
-class FormatsLoaded(Message):
-    def __init__(self, generation: int, rows: list[FormatRow]) -> None:
-        super().__init__()
-        self.generation = generation
-        self.rows = rows
-
-
-class FormatsFailed(Message):
-    """A read or a delete the service refused; `text` is what staff read."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class FormatDeleted(Message):
-    pass
 
 
 class MessageFormatScreen(RxScreen):
@@ -144,31 +125,34 @@ class MessageFormatScreen(RxScreen):
             self.query_one("#filter-subject", Input).value,
         )
 
-    @work(thread=True, exclusive=True, group="format-list")
     def _load(
         self, generation: int, method: Method | None, alert: AlertType | None, subject: str
     ) -> None:
-        try:
-            rows = list_formats(
-                self.context.db,
-                self.context.actor.store_id,
-                method=method,
-                alert_type=alert,
-                subject=subject,
-            )
-        except ServiceError as exc:
-            self.post_message(FormatsFailed(f"Cannot list the formats: {exc}"))
-            return
-        self.post_message(FormatsLoaded(generation, rows))
+        read = partial(
+            list_formats,
+            self.context.db,
+            self.context.actor.store_id,
+            method=method,
+            alert_type=alert,
+            subject=subject,
+        )
+        run_service(
+            self,
+            read,
+            partial(self._show_rows, generation),
+            partial(self._failed, "Cannot list the formats"),
+            doing="listing the formats",
+            group="format-list",
+        )
 
-    def on_formats_loaded(self, event: FormatsLoaded) -> None:
-        if event.generation != self.generation:
+    def _show_rows(self, generation: int, rows: list[FormatRow]) -> None:
+        if generation != self.generation:
             return
         table = self.query_one("#formats", DataTable)
         keep = table.cursor_row
         table.clear()
-        self.rows = {row.id: row for row in event.rows}
-        for row in event.rows:
+        self.rows = {row.id: row for row in rows}
+        for row in rows:
             cells = (
                 row.method.value,
                 row.alert_type.value,
@@ -179,16 +163,13 @@ class MessageFormatScreen(RxScreen):
             table.add_row(
                 *(clip(c, w) for c, (_, w) in zip(cells, COLUMNS, strict=True)), key=str(row.id)
             )
-        if event.rows:
-            table.move_cursor(row=min(keep, len(event.rows) - 1))
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
         self._show_status()
 
-    def on_formats_failed(self, event: FormatsFailed) -> None:
-        self._status(event.text)
-        self.notify(event.text, severity="error")
-
-    def on_format_deleted(self) -> None:
-        self.reload()
+    def _failed(self, doing: str, event: WorkFailed) -> None:
+        self._status(f"{doing}: {event.text}")
+        self.notify(event.text, title=doing, severity="error")
 
     def _show_status(self) -> None:
         count = len(self.rows)
@@ -244,16 +225,16 @@ class MessageFormatScreen(RxScreen):
 
         self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), answered)
 
-    @work(thread=True, exclusive=True, group="format-delete")
     def _delete(self, format_id: int) -> None:
-        try:
-            delete_format(
-                self.context.db, self.context.actor, format_id, now=self.context.clock.now()
-            )
-        except ServiceError as exc:
-            self.post_message(FormatsFailed(f"Not deleted: {exc}"))
-            return
-        self.post_message(FormatDeleted())
+        ctx = self.context
+        run_service(
+            self,
+            partial(delete_format, ctx.db, ctx.actor, format_id, now=ctx.clock.now()),
+            lambda _: self.reload(),
+            partial(self._failed, "Not deleted"),
+            doing="deleting a format",
+            group="format-delete",
+        )
 
 
 def _options(kind: type[Method] | type[AlertType]) -> list[tuple[str, Method | AlertType]]:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar, Literal
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Input, Select, Static, TextArea
 
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import MESSAGE_FORMAT
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import FieldError, ServiceError
 from rxmsg_tui.services.formats.message_formats import (
     FormatDraft,
     FormatRow,
@@ -48,28 +48,6 @@ LINK_TIP = "Insert the highlighted review site as a link (Email Customer Review)
 BUTTON_TIP = "Insert the highlighted review site as a button (Email Customer Review)"
 FIELDS = {"subject": "#subject", "body": "#body"}
 """Where each field a save can refuse is typed, by the name `FieldError.field` gives."""
-
-
-class SampleLoaded(Message):
-    def __init__(self, sample: PreviewSample) -> None:
-        super().__init__()
-        self.sample = sample
-
-
-class FormatSaved(Message):
-    def __init__(self, row: FormatRow, leave: bool) -> None:
-        super().__init__()
-        self.row = row
-        self.leave = leave
-
-
-class FormatRefused(Message):
-    """The service refused the save: at a field (`field`), or as a whole (`field` empty)."""
-
-    def __init__(self, field: str, text: str) -> None:
-        super().__init__()
-        self.field = field
-        self.text = text
 
 
 class FormatEditorScreen(RxScreen):
@@ -125,17 +103,24 @@ class FormatEditorScreen(RxScreen):
         self._fit_to_kind()
         self._load_sample()
 
-    @work(thread=True, exclusive=True, group="format-sample")
     def _load_sample(self) -> None:
-        try:
-            self.post_message(SampleLoaded(load_sample(self.context.db, self.context.store)))
-        except ServiceError:
-            return  # the preview then uses the catalogue's sample values
+        run_service(
+            self,
+            partial(load_sample, self.context.db, self.context.store),
+            self._show_sample,
+            self._no_sample,
+            doing="reading the preview sample",
+            group="format-sample",
+        )
 
-    def on_sample_loaded(self, event: SampleLoaded) -> None:
-        self.sample = event.sample
-        self.query_one(ReviewSitePicker).show_sites(event.sample.sites)
+    def _show_sample(self, sample: PreviewSample) -> None:
+        self.sample = sample
+        self.query_one(ReviewSitePicker).show_sites(sample.sites)
         self.refresh_preview()
+
+    def _no_sample(self, event: WorkFailed) -> None:
+        """The preview keeps the catalogue's sample values; the editor still works."""
+        self._status(f"The preview uses sample values: {event.text}")
 
     def draft(self) -> FormatDraft:
         """What the form holds now."""
@@ -243,31 +228,35 @@ class FormatEditorScreen(RxScreen):
         for message in self.query(FieldMessage):
             message.clear()
         self._status("Saving…")
-        self._save(self.draft(), self.format_id, leave)
-
-    @work(thread=True, exclusive=True, group="format-save")
-    def _save(self, draft: FormatDraft, format_id: int | None, leave: bool) -> None:
         ctx = self.context
-        try:
-            row = save_format(ctx.db, ctx.actor, draft, format_id=format_id, now=ctx.clock.now())
-        except FieldError as exc:
-            self.post_message(FormatRefused(exc.field, str(exc)))
-        except ServiceError as exc:
-            self.post_message(FormatRefused("", str(exc)))
-        else:
-            self.post_message(FormatSaved(row, leave))
+        save = partial(
+            save_format,
+            ctx.db,
+            ctx.actor,
+            self.draft(),
+            format_id=self.format_id,
+            now=ctx.clock.now(),
+        )
+        run_service(
+            self,
+            save,
+            partial(self._saved, leave=leave),
+            self._refused,
+            doing="saving a format",
+            group="format-save",
+        )
 
-    def on_format_saved(self, event: FormatSaved) -> None:
+    def _saved(self, row: FormatRow, *, leave: bool) -> None:
         self.saving = False
-        self.format_id = event.row.id
-        self.saved = _as_draft(event.row)
+        self.format_id = row.id
+        self.saved = _as_draft(row)
         self.title = "Edit Format"
-        if event.leave:
+        if leave:
             self.app.pop_screen()
             return
-        self._status(f"Saved “{event.row.subject}”.")
+        self._status(f"Saved “{row.subject}”.")
 
-    def on_format_refused(self, event: FormatRefused) -> None:
+    def _refused(self, event: WorkFailed) -> None:
         self.saving = False
         if event.field in FIELDS:
             self.query_one(f"#{event.field}-error", FieldMessage).show(event.text)

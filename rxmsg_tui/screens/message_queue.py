@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import partial
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Static
 
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import MESSAGE_QUEUE
 from rxmsg_tui.screens.message_detail import MessageDetailScreen
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import FieldError, ServiceError
+from rxmsg_tui.services.errors import FieldError
 from rxmsg_tui.services.messages import queue_actions as actions
 from rxmsg_tui.services.messages import queue_listing as listing
 from rxmsg_tui.services.messages import queue_report as report
@@ -28,14 +28,12 @@ from rxmsg_tui.widgets.paged_table import Direction, PagedTable
 from rxmsg_tui.widgets.queue_criteria import QueueCriteria
 from rxmsg_tui.widgets.queue_table import QueueTable, queue_line
 
-log = logging.getLogger("rxmsg.screens")
-
 REFRESH_PAUSE = 1.0
 """At most one re-read a second however busy the dispatcher is."""
 
 
 @dataclass
-class RowsRead(Message):
+class RowsRead:
     """Rows for the table: a page in `direction`, or (direction None) the window read again."""
 
     generation: int
@@ -43,27 +41,6 @@ class RowsRead(Message):
     rows: list[QueueRow]
     more: bool  # rows lie beyond these, in `direction` (after them for a re-read)
     anchored: bool  # read after a row, not from the top: rows lie before these
-
-
-@dataclass
-class CountRead(Message):
-    generation: int
-    count: int
-
-
-@dataclass
-class ReadFailed(Message):
-    generation: int
-    reason: str
-
-
-@dataclass
-class Done(Message):
-    """An action finished or was refused; `changed` says the rows on show are stale."""
-
-    text: str
-    ok: bool = True
-    changed: bool = False
 
 
 class QueueScreen(RxScreen):
@@ -137,7 +114,6 @@ class QueueScreen(RxScreen):
         if self.criteria is not None:
             self._read(self.generation, self.criteria, event.direction, event.anchor)
 
-    @work(thread=True, exclusive=True, group="queue-page")
     def _read(
         self,
         generation: int,
@@ -150,28 +126,34 @@ class QueueScreen(RxScreen):
         db, store, zone = self.context.db, self.context.actor.store_id, self.context.store_zone
         key = anchor if isinstance(anchor, tuple) else None
         back, limit = direction in ("before", "last"), limit or self.page_size
-        try:
+
+        def read() -> RowsRead:
             rows, more = listing.read_page(
                 db, store, zone, criteria, anchor=key, backwards=back, limit=limit
             )
-        except Exception as exc:  # a database gone away must not close the App
-            log.exception("reading the queue failed")
-            self.post_message(ReadFailed(generation, str(exc)))
-        else:
-            self.post_message(RowsRead(generation, direction, rows, more, key is not None))
+            return RowsRead(generation, direction, rows, more, key is not None)
 
-    @work(thread=True, exclusive=True, group="queue-count")
+        run_service(
+            self,
+            read,
+            self._show_rows,
+            partial(self._not_read, generation),
+            doing="reading the queue",
+            group="queue-page",
+        )
+
     def _count(self, generation: int, criteria: QueueFilter) -> None:
         db, store, zone = self.context.db, self.context.actor.store_id, self.context.store_zone
-        try:
-            count = listing.count_queue(db, store, zone, criteria)
-        except Exception as exc:
-            log.exception("counting the queue failed")
-            self.post_message(ReadFailed(generation, str(exc)))
-        else:
-            self.post_message(CountRead(generation, count))
+        run_service(
+            self,
+            partial(listing.count_queue, db, store, zone, criteria),
+            partial(self._show_count, generation),
+            partial(self._not_read, generation),
+            doing="counting the queue",
+            group="queue-count",
+        )
 
-    def on_rows_read(self, event: RowsRead) -> None:
+    def _show_rows(self, event: RowsRead) -> None:
         if event.generation != self.generation:
             return
         table = self.query_one(QueueTable)
@@ -184,17 +166,17 @@ class QueueScreen(RxScreen):
         else:
             table.reload(lines, more_before=event.anchored, more_after=event.more)
 
-    def on_count_read(self, event: CountRead) -> None:
-        if event.generation == self.generation and self.criteria is not None:
+    def _show_count(self, generation: int, count: int) -> None:
+        if generation == self.generation and self.criteria is not None:
             dates, _ = report.criteria_lines(self.criteria)
-            noun = "message" if event.count == 1 else "messages"
-            hint = " · Enter: detail" if event.count else ""
-            self._say(f"{event.count:,} {noun} · {dates}{hint}")
+            noun = "message" if count == 1 else "messages"
+            hint = " · Enter: detail" if count else ""
+            self._say(f"{count:,} {noun} · {dates}{hint}")
 
-    def on_read_failed(self, event: ReadFailed) -> None:
-        if event.generation == self.generation:
+    def _not_read(self, generation: int, event: WorkFailed) -> None:
+        if generation == self.generation:
             self.query_one(QueueTable).stop_waiting()
-            self._say(f"Cannot read the queue: {event.reason}", error=True)
+            self._say(f"Cannot read the queue: {event.text}", error=True)
 
     def on_queue_changed(self, _event: QueueChanged) -> None:
         if self.criteria is not None and self._refresh is None:
@@ -246,19 +228,18 @@ class QueueScreen(RxScreen):
     def action_focus_criteria(self) -> None:
         self.query_one("#date-from", DateInput).focus()
 
-    @work(thread=True, group="queue-action")
     def _act(self, action: Callable[..., None], message_id: int, done: str) -> None:
         """`delete_message` or `retry_message`; the service says when it is not allowed."""
         ctx = self.context
-        try:
-            action(ctx.db, ctx.actor, message_id, now=ctx.clock.now())
-        except ServiceError as exc:
-            self.post_message(Done(str(exc), False))
-        except Exception as exc:
-            log.exception("queue action failed for message %s", message_id)
-            self.post_message(Done(f"Cannot change message {message_id}: {exc}", False))
-        else:
-            self.post_message(Done(done, True, changed=True))
+        run_service(
+            self,
+            partial(action, ctx.db, ctx.actor, message_id, now=ctx.clock.now()),
+            lambda _: self._done(done, changed=True),
+            lambda failure: self._done(failure.text, ok=False),
+            doing=f"changing message {message_id}",
+            group="queue-action",
+            exclusive=False,
+        )
 
     def save(self, kind: str) -> None:
         """Print (or keep as a file) or export as CSV every message matching what is shown."""
@@ -268,31 +249,32 @@ class QueueScreen(RxScreen):
             return
         if kind == "print":
             self.notify("Preparing the report…", timeout=3)
-        self._save(kind, verb, self.criteria)
+        run_service(
+            self,
+            partial(self._save, kind, self.criteria),
+            self._done,
+            lambda failure: self._done(f"Cannot {verb}: {failure.text}", ok=False),
+            doing=f"the queue {verb}",
+            group="queue-files",
+            exclusive=False,
+        )
 
-    @work(thread=True, group="queue-files")
-    def _save(self, kind: str, verb: str, criteria: QueueFilter) -> None:
+    def _save(self, kind: str, criteria: QueueFilter) -> str:
+        """In the worker: write the CSV file or print the report; says where it went."""
         ctx, data = self.context, self.context.settings.data_dir
         store, zone, now = ctx.actor.store_id, ctx.store_zone, ctx.clock.now()
-        try:
-            if kind == "csv":
-                path = report.export_queue_csv(
-                    ctx.db, store, zone, criteria, data_dir=data, now=now
-                )
-                text = f"Saved to {path}"
-            else:
-                heading = report.ReportHeading(
-                    ctx.store.name, ctx.store.code, criteria, zone, now, ctx.actor.username
-                )
-                text = report.print_queue(ctx.db, store, heading, data_dir=data).describe()
-        except (ServiceError, OSError) as exc:
-            self.post_message(Done(f"Cannot {verb}: {exc}", False))
-        else:
-            self.post_message(Done(text))
+        if kind == "csv":
+            path = report.export_queue_csv(ctx.db, store, zone, criteria, data_dir=data, now=now)
+            return f"Saved to {path}"
+        heading = report.ReportHeading(
+            ctx.store.name, ctx.store.code, criteria, zone, now, ctx.actor.username
+        )
+        return report.print_queue(ctx.db, store, heading, data_dir=data).describe()
 
-    def on_done(self, event: Done) -> None:
-        self.notify(event.text, severity="information" if event.ok else "error", timeout=10)
-        if event.changed:
+    def _done(self, text: str, *, ok: bool = True, changed: bool = False) -> None:
+        """An action finished or was refused; `changed` says the rows on show are stale."""
+        self.notify(text, severity="information" if ok else "error", timeout=10)
+        if changed:
             self._reload(count=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:

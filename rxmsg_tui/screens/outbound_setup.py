@@ -5,23 +5,21 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from rxmsg_tui.domain.settings_keys import SettingError
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import OUTBOUND_SETUP
 from rxmsg_tui.screens.setup_words import FIELDS, KEYS, OPTIONS, refusal
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.provider_check import (
     LABELS,
     PROVIDERS,
-    CheckResult,
     CheckTarget,
     check_provider,
     describe_providers,
@@ -35,29 +33,6 @@ TEST_KEYS = dict(zip(PROVIDERS, ("f5", "f6", "f7", "f8", "f9"), strict=True))
 PROVIDERS_TITLE = "Providers · read-only: set in RXMSG_* environment or config file"
 Form = tuple[str, str, str, str, str]
 """Email, SMS and Call Using, IVR host and port as typed: what Esc compares."""
-
-
-class SetupLoaded(Message):
-    def __init__(self, values: dict[str, Any], note: str = "") -> None:
-        super().__init__()
-        self.values = values
-        self.note = note
-
-
-class SetupRefused(Message):
-    """Refused at a field (`field` is its name in FIELDS) or as a whole (`field` empty)."""
-
-    def __init__(self, field: str, text: str) -> None:
-        super().__init__()
-        self.field = field
-        self.text = text
-
-
-class ProviderChecked(Message):
-    def __init__(self, provider: str, result: CheckResult) -> None:
-        super().__init__()
-        self.provider = provider
-        self.result = result
 
 
 class OutboundSetupScreen(RxScreen):
@@ -112,25 +87,25 @@ class OutboundSetupScreen(RxScreen):
         self.query_one("#providers").border_title = PROVIDERS_TITLE
         self._load()
 
-    @work(thread=True, exclusive=True, group="setup-read")
     def _load(self) -> None:
-        try:
-            values = read_settings(self.context.db, self.context.actor.store_id)
-        except ServiceError as exc:
-            self.post_message(SetupRefused("", f"cannot read the setup: {exc}"))
-            return
-        self.post_message(SetupLoaded(values))
+        read = partial(read_settings, self.context.db, self.context.actor.store_id)
+        run_service(
+            self, read, self._show, self._not_read, doing="reading the setup", group="setup-read"
+        )
 
-    def on_setup_loaded(self, event: SetupLoaded) -> None:
+    def _not_read(self, event: WorkFailed) -> None:
+        self._status(f"Cannot read the setup: {event.text}")
+        self.notify(event.text, title="Cannot read the setup", severity="error")
+
+    def _show(self, values: dict[str, Any], note: str = "") -> None:
         self.saving = False
-        values = event.values
         for name in OPTIONS:
             self.query_one(f"#{name}", Select).value = values[KEYS[name]]
         self.query_one("#ivr-host", Input).value = values["setup.ivr_host"]
         self.query_one("#ivr-port", Input).value = str(values["setup.ivr_port"])
         self.initial = self._form()
         self._show_providers()
-        self._status(event.note or "Tab moves between fields; Enter or Ctrl+S saves.")
+        self._status(note or "Tab moves between fields; Enter or Ctrl+S saves.")
 
     def _show_providers(self) -> None:
         """Credentials as Settings hold them; the IVR computer as typed, so Test F9 matches it."""
@@ -179,26 +154,29 @@ class OutboundSetupScreen(RxScreen):
         }
         self.saving = True
         self._status("Saving…")
-        self._save(changes)
+        run_service(
+            self,
+            partial(self._save, changes),
+            lambda saved: self._show(*saved),
+            self._not_saved,
+            doing="saving the setup",
+            group="setup-save",
+        )
 
-    @work(thread=True, exclusive=True, group="setup-save")
-    def _save(self, changes: dict[str, Any]) -> None:
+    def _save(self, changes: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """In the worker: store the changes, read the setup back, say what changed."""
         ctx = self.context
-        try:
-            changed = change_settings_for(ctx, changes)
-            values = read_settings(ctx.db, ctx.actor.store_id)
-        except SettingError as exc:
-            self.post_message(SetupRefused(*refusal(str(exc))))
-            return
-        except ServiceError as exc:
-            self.post_message(SetupRefused("", str(exc)))
-            return
+        changed = change_settings_for(ctx, changes)
+        values = read_settings(ctx.db, ctx.actor.store_id)
         names = ", ".join(FIELDS[field] for field in FIELDS if KEYS[field] in changed)
-        self.post_message(SetupLoaded(values, f"Saved: {names}." if names else "Nothing changed."))
+        return values, f"Saved: {names}." if names else "Nothing changed."
 
-    def on_setup_refused(self, event: SetupRefused) -> None:
+    def _not_saved(self, event: WorkFailed) -> None:
         self.saving = False
-        self._refused(event.field, event.text)
+        if isinstance(event.error, SettingError):
+            self._refused(*refusal(str(event.error)))
+        else:
+            self._refused("", event.text)
 
     def _refused(self, field: str, text: str) -> None:
         if field in FIELDS:
@@ -218,16 +196,14 @@ class OutboundSetupScreen(RxScreen):
             return
         row.show_testing()
         target = CheckTarget(ivr_host=host.strip(), ivr_port=port or 0)
-        check = partial(self._check, provider, target)
-        self.run_worker(check, thread=True, group=f"test-{provider}", exclusive=True)
-
-    def _check(self, provider: str, target: CheckTarget) -> None:
-        result = check_provider(self.context.settings, provider, target)
-        self.post_message(ProviderChecked(provider, result))
-
-    def on_provider_checked(self, event: ProviderChecked) -> None:
-        row = self.query_one(f"#provider-{event.provider}", ProviderRow)
-        row.show_result(event.result.ok, event.result.message)
+        run_service(
+            self,
+            partial(check_provider, self.context.settings, provider, target),
+            lambda result: row.show_result(result.ok, result.message),
+            lambda failure: row.show_result(False, failure.text),
+            doing=f"testing the {provider} provider",
+            group=f"test-{provider}",
+        )
 
     def action_back(self) -> None:
         """Esc leaves at once when nothing changed; otherwise asks before discarding."""

@@ -1,10 +1,8 @@
-"""Events a list screen's worker threads post: rows read, a change made, a refusal."""
+"""What a list screen's rows have in common: a database id, so a reload keeps its place."""
 
 from __future__ import annotations
 
-from typing import Generic, Protocol, TypeVar
-
-from textual.message import Message
+from typing import Protocol, TypeVar
 
 
 class Row(Protocol):
@@ -15,30 +13,3 @@ class Row(Protocol):
 
 
 RowT = TypeVar("RowT", bound=Row)
-
-
-class RowsLoaded(Message, Generic[RowT]):
-    """The rows as read, with what the change before the reading did (`note`)."""
-
-    def __init__(self, rows: list[RowT], note: str) -> None:
-        super().__init__()
-        self.rows = rows
-        self.note = note
-
-
-class RowsChanged(Message):
-    """A save or delete went through; the rows are read again so the table shows them."""
-
-    def __init__(self, note: str, *, close_form: bool) -> None:
-        super().__init__()
-        self.note = note
-        self.close_form = close_form
-
-
-class RowRefused(Message):
-    """Refused at a field (`field`), or as a whole (`field` empty: permission, not found)."""
-
-    def __init__(self, field: str, text: str) -> None:
-        super().__init__()
-        self.field = field
-        self.text = text
