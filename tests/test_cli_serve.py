@@ -164,7 +164,13 @@ async def test_with_a_certificate_it_serves_https_and_wss(tmp_path: Path) -> Non
             ws = await client.ws_connect(served.ws_url, headers={"Origin": served.base})
             await ws.send_json(["resize", {"width": 80, "height": 24}])
             assert MENU_TEXT in await read_screen(ws, MENU_TEXT)
+            [child] = served.child_pids()
+            served.process.terminate()  # stopping the server ends the open session
+            assert served.process.wait(timeout=30) == 0
+            _wait_gone(child)
             await ws.close()
+    rows = _audit_rows(tmp_path)
+    assert '"reason": "shutdown"' in rows[-1][2]
 
 
 async def test_the_page_loads_nothing_from_another_host(tmp_path: Path) -> None:

@@ -108,12 +108,13 @@ class AccessGate:
         session.last_seen = self._clock()
 
     def host_allowed(self, host_header: str) -> bool:
-        """The Host header names this server (stops DNS rebinding to it)."""
+        """The Host header names this server (stops DNS rebinding to it).
+
+        Any port: an SSH tunnel (`ssh -L 9000:127.0.0.1:8000`) changes it,
+        and the Origin must then match that same port.
+        """
         parsed = _host_port(self.scheme, host_header)
-        if parsed is None:
-            return False
-        name, port = parsed
-        return port == self.port and (self._names is None or name in self._names)
+        return parsed is not None and (self._names is None or parsed[0] in self._names)
 
     def origin_allowed(self, origin: str, host_header: str) -> bool:
         """The page that opened the request was served by this server under this Host."""
