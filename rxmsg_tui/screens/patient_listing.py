@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import partial
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Static
 
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import PATIENT_LISTING
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.patients import (
     ListingKey,
     PatientPage,
@@ -32,29 +32,6 @@ SEARCH_PAUSE = 0.3
 """Seconds of no typing before a search runs, so each keystroke does not query."""
 
 COLUMNS = (("Patient ID", 10), ("Name", 22), ("DOB", 10), ("Cell Phone", 14), ("Email", 13))
-
-
-class PatientPageLoaded(Message):
-    def __init__(self, generation: int, direction: Direction, page: PatientPage) -> None:
-        super().__init__()
-        self.generation = generation
-        self.direction: Direction = direction
-        self.page = page
-
-
-class PatientCountLoaded(Message):
-    def __init__(self, generation: int, count: int) -> None:
-        super().__init__()
-        self.generation = generation
-        self.count = count
-
-
-class ListingFailed(Message):
-    def __init__(self, generation: int, direction: Direction, reason: str) -> None:
-        super().__init__()
-        self.generation = generation
-        self.direction: Direction = direction
-        self.reason = reason
 
 
 class PatientListingScreen(RxScreen):
@@ -122,12 +99,12 @@ class PatientListingScreen(RxScreen):
     def _rows_wanted(self, event: PagedTable.RowsWanted) -> None:
         self._load(self.generation, self.search_text, event.direction, event.anchor)
 
-    @work(thread=True, exclusive=True, group="patient-listing")
     def _load(self, generation: int, search: str, direction: Direction, anchor: Hashable) -> None:
         """Read one page (and, for a new search, the count) off the UI thread."""
         db, store_id = self.context.db, self.context.actor.store_id
         key = anchor if isinstance(anchor, ListingKey) else None
-        try:
+
+        def read() -> tuple[PatientPage, int | None]:
             page = list_patients(
                 db,
                 store_id,
@@ -137,39 +114,44 @@ class PatientListingScreen(RxScreen):
                 from_end=direction == "last",
                 limit=self.page_size,
             )
-            self.post_message(PatientPageLoaded(generation, direction, page))
-            if direction == "first":
-                self.post_message(
-                    PatientCountLoaded(generation, count_patients(db, store_id, search=search))
-                )
-        except ServiceError as exc:
-            self.post_message(ListingFailed(generation, direction, str(exc)))
+            first = direction == "first"
+            return page, count_patients(db, store_id, search=search) if first else None
 
-    def on_patient_page_loaded(self, event: PatientPageLoaded) -> None:
-        if event.generation != self.generation:
-            return
-        rows = [_page_row(row) for row in event.page.rows]
-        self.query_one(PagedTable).show_page(rows, event.direction, more=event.page.more)
+        run_service(
+            self,
+            read,
+            partial(self._show_page, generation, direction),
+            partial(self._not_listed, generation, direction),
+            doing="listing patients",
+            group="patient-listing",
+        )
 
-    def on_patient_count_loaded(self, event: PatientCountLoaded) -> None:
-        if event.generation != self.generation:
+    def _show_page(
+        self, generation: int, direction: Direction, read: tuple[PatientPage, int | None]
+    ) -> None:
+        if generation != self.generation:
             return
-        noun = "patient" if event.count == 1 else "patients"
-        found = f"{event.count:,} {noun}"
+        page, count = read
+        rows = [_page_row(row) for row in page.rows]
+        self.query_one(PagedTable).show_page(rows, direction, more=page.more)
+        if count is None:
+            return
+        noun = "patient" if count == 1 else "patients"
+        found = f"{count:,} {noun}"
         if self.search_text:
             found += f" match “{self.search_text}”"
-        hint = " · Enter opens the profile" if event.count else ""
+        hint = " · Enter opens the profile" if count else ""
         self.query_one("#listing-status", Static).update(found + hint)
 
-    def on_listing_failed(self, event: ListingFailed) -> None:
-        if event.generation != self.generation:
+    def _not_listed(self, generation: int, direction: Direction, event: WorkFailed) -> None:
+        if generation != self.generation:
             return
         table = self.query_one(PagedTable)
-        if event.direction == "first":
+        if direction == "first":
             # The rows on show answer an older search: better none than the wrong ones.
             table.show_page([], "first", more=False)
         table.stop_waiting()
-        self.query_one("#listing-status", Static).update(f"Cannot list patients: {event.reason}")
+        self.query_one("#listing-status", Static).update(f"Cannot list patients: {event.text}")
 
     @on(DataTable.RowSelected, "#patients")
     def _open_profile(self, event: DataTable.RowSelected) -> None:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import PATIENT_PROFILE
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.patient_prescriptions import PrescriptionRow, list_prescriptions
 from rxmsg_tui.services.patients import PatientProfile, patient_profile
 from rxmsg_tui.services.rx_events import KIND_LABELS, EventResult, EventSource, record_event
@@ -23,43 +23,6 @@ from rxmsg_tui.widgets import patient_summary as summary
 from rxmsg_tui.widgets.app_events import QueueChanged
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.prescription_table import PrescriptionTable
-
-
-class ProfileLoaded(Message):
-    def __init__(self, profile: PatientProfile, rxs: list[PrescriptionRow]) -> None:
-        super().__init__()
-        self.profile = profile
-        self.rxs = rxs
-
-
-class PrescriptionsLoaded(Message):
-    """The Rxs read again after an event, with the one to keep the cursor on."""
-
-    def __init__(self, patient_id: str, rxs: list[PrescriptionRow], keep: str) -> None:
-        super().__init__()
-        self.patient_id = patient_id
-        self.rxs = rxs
-        self.keep = keep
-
-
-class EventRecorded(Message):
-    def __init__(self, patient_id: str, result: EventResult) -> None:
-        super().__init__()
-        self.patient_id = patient_id
-        self.result = result
-
-
-class EventRefused(Message):
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-
-class ProfileNotFound(Message):
-    def __init__(self, patient_id: str, reason: str) -> None:
-        super().__init__()
-        self.patient_id = patient_id
-        self.reason = reason
 
 
 class PatientProfileScreen(RxScreen):
@@ -120,41 +83,46 @@ class PatientProfileScreen(RxScreen):
         self.query_one("#profile-message", Static).update("Looking up…")
         self._load(self.asked_for)
 
-    @work(thread=True, exclusive=True, group="patient-profile")
     def _load(self, patient_id: str) -> None:
-        store_id = self.context.actor.store_id
-        try:
-            profile = patient_profile(self.context.db, store_id, patient_id)
-            rxs = list_prescriptions(self.context.db, store_id, patient_id)
-        except ServiceError as exc:
-            self.post_message(ProfileNotFound(patient_id, str(exc)))
-            return
-        self.post_message(ProfileLoaded(profile, rxs))
+        db, store_id = self.context.db, self.context.actor.store_id
 
-    def on_profile_not_found(self, event: ProfileNotFound) -> None:
-        if event.patient_id != self.asked_for:
+        def read() -> tuple[PatientProfile, list[PrescriptionRow]]:
+            profile = patient_profile(db, store_id, patient_id)
+            return profile, list_prescriptions(db, store_id, patient_id)
+
+        run_service(
+            self,
+            read,
+            lambda found: self._show(*found),
+            partial(self._not_found, patient_id),
+            doing="reading a patient profile",
+            group="patient-profile",
+        )
+
+    def _not_found(self, patient_id: str, event: WorkFailed) -> None:
+        if patient_id != self.asked_for:
             return
         self.profile = None
-        reason = event.reason[:1].upper() + event.reason[1:]
+        reason = event.text[:1].upper() + event.text[1:]
         self.query_one("#profile-message", Static).update(reason)
         self.query_one("#profile-details").display = False
         self.action_find()
 
-    def on_profile_loaded(self, event: ProfileLoaded) -> None:
-        if event.profile.patient.patient_id != self.asked_for:
+    def _show(self, profile: PatientProfile, rxs: list[PrescriptionRow]) -> None:
+        if profile.patient.patient_id != self.asked_for:
             return
-        self.profile = event.profile
-        patient = event.profile.patient
+        self.profile = profile
+        patient = profile.patient
         self.patient_id = patient.patient_id
         self.query_one("#patient-id", Input).value = patient.patient_id
         self.query_one("#profile-message", Static).update("")
-        self.query_one("#patient-name", Static).update(summary.name_line(event.profile))
-        self.query_one("#patient-contact", Static).update(summary.contact_line(event.profile))
-        self.query_one("#patient-consent", Static).update(summary.consent_line(event.profile))
-        self.query_one("#patient-settings", Static).update(summary.settings_line(event.profile))
+        self.query_one("#patient-name", Static).update(summary.name_line(profile))
+        self.query_one("#patient-contact", Static).update(summary.contact_line(profile))
+        self.query_one("#patient-consent", Static).update(summary.consent_line(profile))
+        self.query_one("#patient-settings", Static).update(summary.settings_line(profile))
         table = self.query_one("#prescriptions", PrescriptionTable)
-        table.show(event.rxs)
-        table.border_title = f"Prescriptions ({len(event.rxs)})"
+        table.show(rxs)
+        table.border_title = f"Prescriptions ({len(rxs)})"
         self.query_one("#event-result", Static).update("")
         self._show_detail(table.highlighted)
         self.query_one("#profile-details").display = True
@@ -192,39 +160,46 @@ class PatientProfileScreen(RxScreen):
         )
         self.app.push_screen(ConfirmDialog(question, yes="Picked up", no="Cancel"), answered)
 
-    @work(thread=True, group="rx-event")
     def _record(self, rx_number: str, kind: RxEventKind) -> None:
         ctx = self.context
         patient_id = self.patient_id or ""
-        try:
-            result = record_event(
-                ctx.db, ctx.actor, rx_number, kind, now=ctx.clock.now(), source=EventSource.TUI
-            )
-            rxs = list_prescriptions(ctx.db, ctx.actor.store_id, patient_id)
-        except ServiceError as exc:
-            self.post_message(EventRefused(str(exc)))
-            return
-        self.post_message(EventRecorded(patient_id, result))
-        self.post_message(PrescriptionsLoaded(patient_id, rxs, rx_number))
 
-    def on_event_recorded(self, event: EventRecorded) -> None:
+        def record() -> tuple[EventResult, list[PrescriptionRow]]:
+            now = ctx.clock.now()
+            result = record_event(
+                ctx.db, ctx.actor, rx_number, kind, now=now, source=EventSource.TUI
+            )
+            return result, list_prescriptions(ctx.db, ctx.actor.store_id, patient_id)
+
+        run_service(
+            self,
+            record,
+            lambda done: self._recorded(patient_id, rx_number, *done),
+            self._not_recorded,
+            doing="recording an Rx event",
+            group="rx-event",
+            exclusive=False,
+        )
+
+    def _recorded(
+        self, patient_id: str, rx_number: str, result: EventResult, rxs: list[PrescriptionRow]
+    ) -> None:
+        """The event's line, then the Rxs read again with the cursor kept on this one."""
         line = self.query_one("#event-result", Static)
-        line.update(event.result.summary())
+        line.update(result.summary())
         line.remove_class("-refused")
         self.app.post_message(QueueChanged())
+        if patient_id != self.patient_id:
+            return
+        table = self.query_one("#prescriptions", PrescriptionTable)
+        table.show(rxs, keep=rx_number)
+        self._show_detail(table.highlighted)
 
-    def on_event_refused(self, event: EventRefused) -> None:
-        reason = event.reason[:1].upper() + event.reason[1:]
+    def _not_recorded(self, event: WorkFailed) -> None:
+        reason = event.text[:1].upper() + event.text[1:]
         line = self.query_one("#event-result", Static)
         line.update(f"Not recorded: {reason}")
         line.add_class("-refused")
-
-    def on_prescriptions_loaded(self, event: PrescriptionsLoaded) -> None:
-        if event.patient_id != self.patient_id:
-            return
-        table = self.query_one("#prescriptions", PrescriptionTable)
-        table.show(event.rxs, keep=event.keep)
-        self._show_detail(table.highlighted)
 
     def action_find(self) -> None:
         field = self.query_one("#patient-id", Input)
