@@ -66,7 +66,9 @@ def test_a_session_closed_for_idleness_is_over_at_once() -> None:
         ("", False),
     ],
 )
-def test_a_loopback_server_answers_only_to_loopback_names_on_any_port(host_header: str, allowed: bool) -> None:
+def test_a_loopback_server_answers_only_to_loopback_names_on_any_port(
+    host_header: str, allowed: bool
+) -> None:
     assert _gate().host_allowed(host_header) is allowed
 
 

@@ -67,7 +67,7 @@ _TEMPLATE = """<!DOCTYPE html>
     <div class="dialog-container closed-dialog">
       <div class="intro">
         <div>Session ended.</div>
-        <div>After an idle end, ask for a new link (rxmsg serve prints it).</div>
+        <div>After an idle end, start rxmsg serve again for a new link.</div>
         <button type="button" id="restart">Restart</button>
       </div>
     </div>
