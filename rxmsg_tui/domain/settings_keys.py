@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rxmsg_tui.domain.text_limits import bad_character
+
 CHANNELS = ("email", "sms", "call")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALERT_SHORT_NAMES = (
@@ -66,6 +68,9 @@ def _text(max_len: int, *, required: bool = True) -> Callable[[str, Any], str]:
             raise SettingError(f"{key}: must not be empty")
         if len(text) > max_len:
             raise SettingError(f"{key}: at most {max_len} characters")
+        bad = bad_character(text)  # a name is one line, shown on screens and in texts
+        if bad is not None:
+            raise SettingError(f"{key}: {bad.problem} (character {bad.column})")
         return text
 
     return check

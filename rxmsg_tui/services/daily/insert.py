@@ -17,8 +17,9 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from rxmsg_tui.domain.default_formats import DefaultFormat
+from rxmsg_tui.domain.message_text import render_message
 from rxmsg_tui.domain.template_variables import VARIABLES
-from rxmsg_tui.domain.templates import TemplateError, render
+from rxmsg_tui.domain.templates import TemplateError
 from rxmsg_tui.domain.vocabulary import AlertType, Entity, Language, Method, QueueStatus
 from rxmsg_tui.services.daily.plan import CREATED_BY, DayPlan
 from rxmsg_tui.services.daily.sql import MESSAGE
@@ -117,8 +118,8 @@ def _rendered(
     fmt = formats[Language(language)]
     values = dict(plan.constants) | {k: str(row[k]) for k in _VARIABLE_NAMES if k in row}
     try:
-        subject = render(fmt.subject, values)
-        body = render(fmt.body, values, html=is_html(method, fmt.body))
+        html = is_html(method, fmt.body)
+        subject, body = render_message(method, fmt.subject, fmt.body, values, html=html)
     except TemplateError as exc:
         raise InvalidInput(
             f"the {method.value} format of {fixed['alert_type']} cannot be filled in: {exc}"

@@ -4,7 +4,13 @@ A format that is plain text with variables (all the defaults, and most a
 pharmacy writes) becomes a SQL concatenation of literals and columns, one per
 language, so the INSERT…SELECT writes finished texts. A format with `if` or a
 filter returns None here and its rows are rendered by Jinja2 in Python
-(`insert.py`); both give the same text (`tests/test_daily_texts.py`).
+(`insert.py`); both give the same text (`tests/test_daily_matches_rules.py`).
+
+The database cannot count SMS segments, so a format goes to SQL only when
+its text fits the caps with every variable at its longest (what the save
+check already demands); any other, such as one stored before that check,
+is rendered row by row through `message_text.render_message`, which refuses
+a text over the caps.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from sqlalchemy import case, func
 from sqlalchemy.sql import ColumnElement
 
 from rxmsg_tui.domain.default_formats import DefaultFormat
-from rxmsg_tui.domain.templates import Variable, flat_pieces
+from rxmsg_tui.domain.message_text import render_message
+from rxmsg_tui.domain.template_variables import long_values
+from rxmsg_tui.domain.templates import TemplateError, Variable, flat_pieces
 from rxmsg_tui.domain.vocabulary import Language, Method
 from rxmsg_tui.services.daily.sql import concat
 from rxmsg_tui.services.errors import InvalidInput
@@ -48,12 +56,23 @@ def sql_texts(
         if lang is not Language.ENGLISH and fmt == english:
             continue  # the patient's language has no format of its own: English it is
         html = is_html(method, fmt.body)
+        if not fits_at_longest(method, fmt, html=html):
+            return None
         subject = _expression(fmt.subject, False, constants, columns)
         body = _expression(fmt.body, html, constants, columns)
         if subject is None or body is None:
             return None
         subjects[lang], bodies[lang] = subject, body
     return SqlTexts(_by_language(subjects, language), _by_language(bodies, language))
+
+
+def fits_at_longest(method: Method, fmt: DefaultFormat, *, html: bool) -> bool:
+    """Whether the format's texts stay within the caps with every variable at its longest."""
+    try:
+        render_message(method, fmt.subject, fmt.body, long_values(), html=html)
+    except TemplateError:  # MessageTextError included
+        return False
+    return True
 
 
 def _expression(

@@ -1,8 +1,10 @@
 """Outbound Messaging Format: list, filter, add, edit, delete and Load Default.
 
 A format is refused at save when its template would fail or leak at send:
-syntax, an unknown variable, one that does not apply to the alert type, or a
-restricted word; the error names the field and the position.
+syntax, an unknown variable, one that does not apply to the alert type, a
+filter that fails with the sample or the longest values, a text over its cap
+(10 SMS segments, 100 KB of email, 200 characters of subject), a control
+character, or a restricted word; the error names the field and the position.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.default_formats import DefaultFormat, default_format
+from rxmsg_tui.domain.message_text import MessageTextError, check_format
 from rxmsg_tui.domain.restricted_words import find_restricted
-from rxmsg_tui.domain.templates import TemplateError, check
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
@@ -86,12 +88,12 @@ def validate(session: Session, store_id: int, draft: FormatDraft) -> None:
     if not draft.body.strip():
         raise FieldError("body", "the message is empty")
     html = is_html(draft.method, draft.body)
+    try:
+        check_format(draft.method, draft.alert_type, draft.subject, draft.body, html=html)
+    except MessageTextError as exc:
+        raise FieldError(exc.field, str(exc)) from None
     words = store_words(session, store_id)
     for field, text in (("subject", draft.subject), ("body", draft.body)):
-        try:
-            check(text, draft.alert_type, html=html and field == "body")
-        except TemplateError as exc:
-            raise FieldError(field, str(exc)) from None
         found = find_restricted(text, words)
         if found:
             line = text.count("\n", 0, found[0].start) + 1

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from rxmsg_tui.domain.message_text import MessageTextError, check_format, render_message
 from rxmsg_tui.domain.restricted_words import find_restricted
 from rxmsg_tui.domain.sms_length import SmsLength, measure
 from rxmsg_tui.domain.template_variables import sample_values, variables_for
-from rxmsg_tui.domain.templates import TemplateError, check, render
 from rxmsg_tui.domain.vocabulary import AlertType, Method
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.formats.message_formats import is_html
@@ -99,25 +99,24 @@ def preview_format(
     """Render subject and body as the patient would get them; never raises.
 
     The checks are those of the save (syntax, unknown or foreign variables,
-    restricted words), so the preview warns of a refusal before staff save.
+    filters, caps, control characters, restricted words), so the preview
+    warns of a refusal before staff save.
     """
     html_body = is_html(method, body)
     values = sample.values or sample_values(alert_type)
-    rendered: dict[str, str] = {}
+    try:
+        check_format(method, alert_type, subject, body, html=html_body)
+        rendered = render_message(method, subject, body, values, html=html_body)
+    except MessageTextError as exc:
+        return Preview(error=str(exc), error_field=exc.field, html=html_body)
     for name, text in (("subject", subject), ("body", body)):
-        as_html = html_body and name == "body"
-        try:
-            check(text, alert_type, html=as_html)
-            rendered[name] = render(text, values, html=as_html)
-        except TemplateError as exc:
-            return Preview(error=str(exc), error_field=name, html=html_body)
         found = find_restricted(text, sample.words)
         if found:
             line, column = _position(text, found[0].start)
             problem = f"line {line}, column {column}: restricted word {found[0].word!r}"
             return Preview(error=problem, error_field=name, html=html_body)
-    sms = measure(rendered["body"]) if method is Method.SMS else None
-    return Preview(rendered["subject"], rendered["body"], sms=sms, html=html_body)
+    sms = measure(rendered[1]) if method is Method.SMS else None
+    return Preview(rendered[0], rendered[1], sms=sms, html=html_body)
 
 
 def as_plain_text(rendered_html: str) -> str:

@@ -1,4 +1,8 @@
-"""2-way Message Templates (Quick Responses): canned replies for text chat."""
+"""2-way Message Templates (Quick Responses): canned replies for text chat.
+
+A quick response is sent as an SMS, so it is checked as an SMS format is:
+it must render with the sample and the longest values within 10 segments.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
+from rxmsg_tui.domain.message_text import MessageTextError, check_format
 from rxmsg_tui.domain.restricted_words import find_restricted
-from rxmsg_tui.domain.templates import TemplateError, check
-from rxmsg_tui.domain.vocabulary import AlertType
+from rxmsg_tui.domain.text_limits import TextLimitError, check_single_line
+from rxmsg_tui.domain.vocabulary import AlertType, Method
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
@@ -48,9 +53,12 @@ def save_response(
     if not body.strip():
         raise FieldError("body", "the message is empty")
     try:
-        check(body, AlertType.GENERAL)
-    except TemplateError as exc:
-        raise FieldError("body", str(exc)) from None
+        check_single_line("description", description)
+        check_format(Method.SMS, AlertType.GENERAL, "", body)
+    except TextLimitError as exc:
+        raise FieldError(exc.field, str(exc)) from None
+    except MessageTextError as exc:
+        raise FieldError(exc.field, str(exc)) from None
     with db.transaction() as session:
         found = find_restricted(body, store_words(session, actor.store_id))
         if found:

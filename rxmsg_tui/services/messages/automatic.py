@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from rxmsg_tui.domain.dedupe_keys import SEPARATOR
-from rxmsg_tui.domain.templates import TemplateError, render
+from rxmsg_tui.domain.message_text import render_message
+from rxmsg_tui.domain.templates import TemplateError
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, Entity, QueueStatus
 from rxmsg_tui.services.formats.message_formats import format_for, is_html
 from rxmsg_tui.services.messages.enqueue import NewMessage, enqueue_once
@@ -121,8 +122,8 @@ def queue_alert(
         method = channel.method
         fmt = format_for(session, store.id or 0, method, alert_type, patient.language)
         try:
-            subject = render(fmt.subject, values)
-            body = render(fmt.body, values, html=is_html(method, fmt.body))
+            html = is_html(method, fmt.body)
+            subject, body = render_message(method, fmt.subject, fmt.body, values, html=html)
         except TemplateError as exc:
             outcome.notes.append(
                 f"{label} by {method.value} not queued: cannot fill in the format ({exc})"

@@ -2,7 +2,9 @@
 
 The message is stored whatever the decision: `Pending` when it may go,
 `Undelivered` with the warning when it may not, so staff see in the queue
-why a patient got nothing.
+why a patient got nothing. A text over its caps or with a control character
+is not stored at all: every path renders through `message_text`, which
+refuses it first with the reason, so reaching this check is a bug upstream.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from rxmsg_tui.domain.eligibility import Recipient, decide
+from rxmsg_tui.domain.text_limits import TextLimitError, check_message
 from rxmsg_tui.domain.vocabulary import AlertType, Entity, Method, QueueStatus, QueueWarning
 from rxmsg_tui.services.consent_state import consent_state
+from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.formats.restricted import first_restricted
 from rxmsg_tui.storage.models import OutboundMessage, Patient
 
@@ -45,6 +49,11 @@ def enqueue(
 ) -> OutboundMessage:
     """Store the message as `Pending`, or `Undelivered` with the reason it may not go."""
     assert patient.id is not None
+    try:
+        check_message(message.method, message.subject, message.body)
+    except TextLimitError as exc:
+        what = f"{message.alert_type.value} by {message.method.value}"
+        raise InvalidInput(f"{what} not queued: {exc}") from None
     restricted = first_restricted(session, patient.store_id, message.subject, message.body)
     consent = consent_state(session, patient.id)
     recipient = Recipient(

@@ -1,4 +1,9 @@
-"""Send Email/SMS: one General message to one patient, as `rxmsg send` and the TUI do it."""
+"""Send Email/SMS: one General message to one patient, as `rxmsg send` and the TUI do it.
+
+The typed subject and body are checked as a format is at save (size, control
+characters, filters tried with sample and longest values), then rendered for
+the patient within the caps; a text that does not fit queues nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from rxmsg_tui.domain.templates import TemplateError, check, render
+from rxmsg_tui.domain.message_text import MessageTextError, check_format, render_message
 from rxmsg_tui.domain.vocabulary import AlertType, Method, QueueStatus
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.context import AppContext
@@ -32,11 +37,10 @@ def queue_general_message(
         raise FieldError("body", "the message is empty")
     if method is Method.EMAIL and not subject.strip():
         raise FieldError("subject", "an email needs a subject")
-    for field, text in (("subject", subject), ("body", body)):
-        try:
-            check(text, AlertType.GENERAL)
-        except TemplateError as exc:
-            raise FieldError(field, f"{field}: {exc}") from None
+    try:
+        check_format(method, AlertType.GENERAL, subject, body)
+    except MessageTextError as exc:
+        raise FieldError(exc.field, f"{exc.field}: {exc}") from None
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
         store_id = ctx.actor.store_id
@@ -55,9 +59,11 @@ def queue_general_message(
             raise NotFound(f"no patient with ID {patient_id!r} at store {ctx.store.code}")
         values = patient_values(ctx.store, patient, ctx.clock.today(ctx.store_zone))
         try:
-            rendered = (render(subject, values), render(body, values))
-        except TemplateError as exc:
-            raise InvalidInput(f"cannot fill in the message for this patient: {exc}") from None
+            rendered = render_message(method, subject, body, values)
+        except MessageTextError as exc:
+            raise InvalidInput(
+                f"cannot fill in the message for this patient: {exc.field}: {exc}"
+            ) from None
         row = enqueue(
             session,
             patient,
