@@ -198,6 +198,9 @@ class SupportServer(Server):
         try:
             await child.start(*_terminal_size(request.query))
             await self._relay(websocket, child, activity)
+        except OSError as exc:
+            activity.reason = "failed"
+            log.error("session %s: rxmsg could not be started (%s)", tag, exc.strerror or exc)
         finally:
             watchdog.cancel()
             await asyncio.shield(child.stop())
