@@ -1,8 +1,9 @@
-"""`rxmsg demo` as a subprocess: builds the demo, re-runs without duplicates, refuses bad input."""
+"""`rxmsg demo` as a subprocess: builds once, keeps what users change, `--reset`, refuses bad input."""
 
 from __future__ import annotations
 
 import os
+import pwd
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from click.testing import CliRunner
 
 from rxmsg_tui.cli import main
 
+ME = pwd.getpwuid(os.getuid()).pw_name
+"""Who the demo makes its admin: the account running it, whatever LOGNAME says."""
 COUNTED = ("store", "app_user", "drug", "patient", "prescription", "consent",
            "patient_message_prefs", "review_site")  # fmt: skip
 
@@ -47,7 +50,7 @@ def test_demo_builds_reruns_without_duplicates_and_moves_dates_later(tmp_path: P
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stderr
     assert "300 in the store (300 new)" in first.stderr
-    assert "tester may now sign in to DEMO as admin" in first.stderr
+    assert f"{ME} may now sign in to DEMO as admin" in first.stderr
     db = tmp_path / "demo.db"
     counts = _counts(db)
     assert counts["patient"] == 300 and counts["prescription"] == 1500
@@ -56,19 +59,65 @@ def test_demo_builds_reruns_without_duplicates_and_moves_dates_later(tmp_path: P
 
     again = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "300", **monday)
     assert again.returncode == 0, again.stderr
-    assert "300 in the store (0 new)" in again.stderr
+    assert "kept as you left it (300 patients)" in again.stderr
     assert _counts(db) == counts and _due_dates(db) == due
     with sqlite3.connect(db) as conn:
         user = conn.execute("SELECT username, role FROM app_user").fetchone()
         code = conn.execute("SELECT code FROM store").fetchone()
-    assert user == ("tester", "admin") and code == ("DEMO",)
+    assert user == (ME, "admin") and code == ("DEMO",)
 
     week_later = {"RXMSG_NOW": "2026-03-09T09:00:00-05:00"}
     later = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "300", **week_later)
     assert later.returncode == 0, later.stderr
-    assert "1,500 moved +7 days" in later.stderr
+    assert "1,500 prescriptions moved +7 days" in later.stderr
     assert _counts(db) == counts
     assert {rx: day - due[rx] for rx, day in _due_dates(db).items()} == {rx: 7.0 for rx in due}
+
+
+def test_running_the_demo_again_keeps_what_the_user_saved(tmp_path: Path) -> None:
+    """`make run` runs `rxmsg demo` each time: a saved setting must survive it."""
+    assert _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "20").returncode == 0
+    saved = _rxmsg(tmp_path, "settings", "set", "store.phone", "(312) 555-0199")
+    assert saved.returncode == 0, saved.stderr
+    again = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "20")
+    assert again.returncode == 0, again.stderr
+    assert "--reset builds it anew" in again.stderr
+    assert _store_phone(tmp_path / "demo.db") == "(312) 555-0199"
+
+
+def test_reset_builds_the_demo_anew(tmp_path: Path) -> None:
+    assert _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "20").returncode == 0
+    assert _rxmsg(tmp_path, "settings", "set", "store.phone", "(312) 555-0199").returncode == 0
+    reset = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "30", "--reset")
+    assert reset.returncode == 0, reset.stderr
+    assert "reset: the demo's data was deleted and built anew" in reset.stderr
+    assert "30 in the store (30 new)" in reset.stderr
+    db = tmp_path / "demo.db"
+    assert _store_phone(db) == "(312) 555-0100"
+    with sqlite3.connect(db) as conn:
+        (resets,) = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'demo.reset'")
+    assert resets == (1,)
+
+
+def test_a_database_with_a_live_store_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    """Run on a pharmacy's database, the demo would add a store and an admin nobody chose."""
+    assert _rxmsg(tmp_path, "settings", "show").returncode == 0  # opens store MAIN
+    db = tmp_path / "demo.db"
+    before = _counts(db)
+    for args in (("demo", "--no-tui"), ("demo", "--no-tui", "--reset")):
+        refused = _rxmsg(tmp_path, *args)
+        assert refused.returncode == 1
+        assert refused.stderr == (
+            "rxmsg: this database holds store MAIN, which is not a demo; "
+            "rxmsg demo only runs on a database of its own\n"
+        )
+        assert _counts(db) == before
+
+
+def _store_phone(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        (phone,) = conn.execute("SELECT phone FROM store WHERE code = 'DEMO'").fetchone()
+    return str(phone)
 
 
 def _due_dates(path: Path) -> dict[str, float]:
@@ -94,5 +143,6 @@ def test_other_bad_patient_counts_are_usage_errors(tmp_path: Path, value: str) -
 def test_an_unusable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     result = _rxmsg(tmp_path, "demo", "--no-tui", RXMSG_DATABASE_URL="mysql://nobody@nowhere/x")
     assert result.returncode == 1
-    assert result.stderr.startswith("rxmsg: unsupported database 'mysql'")
+    assert result.stderr.startswith("rxmsg: ") and "unsupported database" in result.stderr
+    assert "mysql" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

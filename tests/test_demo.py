@@ -1,9 +1,10 @@
-"""The demo pharmacy: its contents, re-runs that duplicate nothing, refresh on a later day."""
+"""The demo pharmacy: built once, kept as staff leave it, `reset` to build anew, own database only."""
 
 from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
@@ -13,30 +14,34 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 import pytest
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
 import rxmsg_tui.services.demo.build as demo_build
 from rxmsg_tui.clock import Clock
+from rxmsg_tui.domain.restricted_words import DEFAULT_RESTRICTED_WORDS
 from rxmsg_tui.domain.settings_keys import calls_in_use, validate
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.demo import DEMO_STORE_CODE, build_demo
 from rxmsg_tui.services.demo.catalogue import DRUGS
 from rxmsg_tui.services.demo.generator import PatientBatch, generate
 from rxmsg_tui.services.demo.store_profile import ALERTS, PATIENT_DEFAULTS
-from rxmsg_tui.services.errors import InvalidInput
+from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
 from rxmsg_tui.storage.models import (
     AlertSettings,
     AppUser,
     AuditLog,
     Consent,
     Drug,
+    OutboundMessage,
     OutboundSetup,
     Patient,
     PatientMessagePrefs,
     Prescription,
+    RestrictedWord,
     ReviewSite,
     Store,
 )
+from tests.conftest import NOW
 
 ZONE = ZoneInfo("America/Chicago")
 TABLES = (Store, AppUser, Drug, Patient, Prescription, Consent, PatientMessagePrefs, ReviewSite)
@@ -102,6 +107,18 @@ def test_store_settings_and_review_sites_are_filled_in(db: Database, clock: Cloc
     assert len(sites) >= 2 and sum(site.is_default for site in sites) == 1
     assert (user.username, user.role, user.store_id) == ("alice", "admin", store.id)
     assert actions.count("user.add") == 1 and "demo.refresh" in actions
+
+
+def test_the_demo_is_a_test_store_live_on_its_first_day_with_no_new_patients(
+    db: Database, clock: Clock
+) -> None:
+    """RXMSG_NOW may move its clock; the daily process does not welcome the whole demo."""
+    _demo(db, clock)
+    with db.read() as session:
+        store = session.exec(select(Store)).one()
+        new = session.exec(select(func.count()).select_from(Patient).where(Patient.is_new)).one()
+    assert store.is_test is True and store.go_live == clock.today(ZONE)
+    assert new == 0
 
 
 def test_patients_cover_every_contact_and_consent_case(db: Database, clock: Clock) -> None:
@@ -198,8 +215,7 @@ def test_refresh_on_a_later_day_re_anchors_due_dates(db: Database, clock: Clock)
     assert all(rx.updated_at >= later.now() - timedelta(minutes=1) for rx, _ in _rx_rows(db))
 
 
-def test_settings_changed_after_the_demo_are_reset_and_audited(db: Database, clock: Clock) -> None:
-    _demo(db, clock)
+def _change_what_staff_may_change(db: Database) -> None:
     with db.transaction() as session:
         alerts = session.exec(select(AlertSettings)).one()
         alerts.refill_before_days = 9
@@ -207,32 +223,113 @@ def test_settings_changed_after_the_demo_are_reset_and_audited(db: Database, clo
             site.is_default = True
             session.add(site)
         session.add(alerts)
+        session.delete(session.exec(select(Patient).where(Patient.patient_id == "D000012")).one())
+
+
+def test_a_rerun_keeps_the_settings_and_patients_staff_changed(db: Database, clock: Clock) -> None:
     _demo(db, clock)
+    _change_what_staff_may_change(db)
+    counts = _counts(db)
     with db.read() as session:
-        assert session.exec(select(AlertSettings)).one().refill_before_days == 3
-        assert sum(site.is_default for site in session.exec(select(ReviewSite))) == 1
-        query = select(AuditLog).where(AuditLog.target == "alerts").order_by(col(AuditLog.id))
-        entry = session.exec(query).all()[-1]
-    assert json.loads(entry.before or "{}") == {"refill_before_days": 9}
+        built = list(session.exec(select(AuditLog.action)))
+    again = _demo(db, clock)
+    assert again.built is False and again.new_patients == 0
+    with db.read() as session:
+        assert session.exec(select(AlertSettings)).one().refill_before_days == 9
+        assert sum(site.is_default for site in session.exec(select(ReviewSite))) == 3
+        kept = session.exec(select(Patient).where(Patient.patient_id == "D000012")).first()
+        actions = list(session.exec(select(AuditLog.action)))
+    assert kept is None and _counts(db) == counts
+    assert actions.count("demo.settings") == built.count("demo.settings")
 
 
-def test_bigger_run_adds_patients_and_smaller_run_deletes_none(db: Database, clock: Clock) -> None:
+def test_a_bigger_rerun_keeps_the_demo_and_reset_builds_the_bigger_one(
+    db: Database, clock: Clock
+) -> None:
     _demo(db, clock, patients=150)
-    with db.read() as session:
-        names = {p.patient_id: p.last_name for p in session.exec(select(Patient))}
-    bigger = _demo(db, clock, patients=300)
+    kept = _demo(db, clock, patients=300)
+    assert (kept.built, kept.new_patients, kept.store_patients) == (False, 0, 150)
+    bigger = _demo(db, clock, patients=300, reset=True)
+    assert (bigger.built, bigger.reset) == (True, True)
     assert (bigger.new_patients, bigger.store_patients, bigger.store_prescriptions) == (
-        150,
+        300,
         300,
         1500,
     )
     with db.read() as session:
-        again = {p.patient_id: p.last_name for p in session.exec(select(Patient))}
         prefs = session.exec(select(func.count()).select_from(PatientMessagePrefs)).one()
-    assert {k: again[k] for k in names} == names
     assert prefs == 300 * len(PATIENT_DEFAULTS)
-    smaller = _demo(db, clock, patients=100)
-    assert (smaller.new_patients, smaller.store_patients) == (0, 300)
+    smaller = _demo(db, clock, patients=100, reset=True)
+    assert (smaller.new_patients, smaller.store_patients) == (100, 100)
+
+
+def test_reset_builds_the_demo_anew_and_says_so_in_the_audit_log(
+    db: Database, clock: Clock
+) -> None:
+    _demo(db, clock, patients=30)
+    with db.read() as session:
+        before = session.exec(select(Patient).where(Patient.patient_id == "D000011")).one()
+        first = before.model_dump(exclude={"id", "created_at", "updated_at"})
+    counts = _counts(db)
+    _change_what_staff_may_change(db)
+    with db.transaction() as session:  # something in the queue, which the reset empties too
+        store = session.exec(select(Store)).one()
+        session.add(_queued(store, before))
+    reset = _demo(db, clock, patients=30, reset=True)
+    assert (reset.built, reset.reset, reset.user_added) == (True, True, False)
+    assert _counts(db) == counts
+    with db.read() as session:
+        assert session.exec(select(AlertSettings)).one().refill_before_days == 3
+        assert sum(site.is_default for site in session.exec(select(ReviewSite))) == 1
+        again = session.exec(select(Patient).where(Patient.patient_id == "D000011")).one()
+        queued = session.exec(select(func.count()).select_from(OutboundMessage)).one()
+        words = session.exec(select(func.count()).select_from(RestrictedWord)).one()
+        entry = session.exec(select(AuditLog).where(AuditLog.action == "demo.reset")).one()
+        users = list(session.exec(select(AppUser.username)))
+    assert again.model_dump(exclude={"id", "created_at", "updated_at"}) == first
+    assert queued == 0 and words == len(DEFAULT_RESTRICTED_WORDS) and users == ["alice"]
+    deleted = json.loads(entry.before or "{}")
+    assert deleted["patient"] == 29 and deleted["outbound_message"] == 1
+    assert entry.username == "alice"
+
+
+def _queued(store: Store, patient: Patient) -> OutboundMessage:
+    now = NOW
+    assert store.id is not None
+    return OutboundMessage(
+        uuid=str(uuid.uuid4()),
+        store_id=store.id,
+        patient_id=patient.id,
+        method="SMS",
+        alert_type="General",
+        priority=3,
+        entity="Patient",
+        entity_name="x",
+        recipient="+13125550100",
+        subject="",
+        body="hello",
+        status="Pending",
+        created_at=now,
+        scheduled_at=now,
+    )
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_database_with_another_store_is_refused_and_nothing_written(
+    db: Database, clock: Clock, store: Store, reset: bool
+) -> None:
+    with db.read() as session:
+        audit_rows = session.exec(select(func.count()).select_from(AuditLog)).one()
+    counts = _counts(db)
+    with pytest.raises(PermissionDenied) as refused:
+        _demo(db, clock, reset=reset)
+    assert str(refused.value) == (
+        "this database holds store TEST, which is not a demo; "
+        "rxmsg demo only runs on a database of its own"
+    )
+    assert _counts(db) == counts
+    with db.read() as session:
+        assert session.exec(select(func.count()).select_from(AuditLog)).one() == audit_rows
 
 
 def test_failure_midway_leaves_nothing_written(db: Database, clock: Clock) -> None:
@@ -273,19 +370,3 @@ def test_patient_n_is_the_same_whatever_else_is_generated() -> None:
     assert some.patients == [patients[39], patients[2], patients[16]]
     wanted = {"D000040", "D000003", "D000017"}
     assert sorted(some.prescriptions) == sorted(rx for rx in rxs if rx.patient_key in wanted)
-
-
-def test_a_deleted_patient_comes_back_as_it_was(db: Database, clock: Clock) -> None:
-    _demo(db, clock, patients=30)
-    counts = _counts(db)
-    with db.transaction() as session:
-        patient = session.exec(select(Patient).where(Patient.patient_id == "D000012")).one()
-        before = patient.model_dump(exclude={"id", "created_at", "updated_at"})
-        session.delete(patient)
-    assert _counts(db)["Prescription"] == counts["Prescription"] - 5
-    again = _demo(db, clock, patients=30)
-    assert (again.new_patients, again.new_prescriptions) == (1, 5)
-    assert _counts(db) == counts
-    with db.read() as session:
-        patient = session.exec(select(Patient).where(Patient.patient_id == "D000012")).one()
-    assert patient.model_dump(exclude={"id", "created_at", "updated_at"}) == before

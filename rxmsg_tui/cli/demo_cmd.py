@@ -1,4 +1,4 @@
-"""`rxmsg demo`: create or refresh the demo pharmacy, then open the TUI on it."""
+"""`rxmsg demo`: build the demo pharmacy once (`--reset` to build it anew), then open the TUI."""
 
 from __future__ import annotations
 
@@ -23,13 +23,19 @@ PROGRESS_FROM = 20_000
     help="How many demo patients, D000001 on (5 prescriptions each).",
 )
 @click.option("--no-tui", is_flag=True, help="Build the demo and exit without opening the TUI.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Delete the demo store's data (settings, formats, patients, queue) and build it anew.",
+)
 @click.pass_obj
-def demo(state: CliState, patients: int, no_tui: bool) -> None:
-    """Create or refresh the demo pharmacy (store DEMO), then open the TUI on it.
+def demo(state: CliState, patients: int, no_tui: bool, reset: bool) -> None:
+    """Build the demo pharmacy (store DEMO) once, then open the TUI on it.
 
-    Re-running never duplicates or deletes anything: it adds the patients that
-    are missing and moves every prescription's dates to today's calendar, so
-    the refill windows stay meaningful.
+    Re-running keeps what you changed (settings, formats, patients, the queue)
+    and only moves every prescription's dates to today's calendar, so the
+    refill windows stay meaningful; --reset builds the demo anew. The demo
+    runs only on a database of its own: one holding any other store is refused.
     """
     db = state.database()
     show_progress = sys.stderr.isatty() and patients >= PROGRESS_FROM
@@ -39,6 +45,7 @@ def demo(state: CliState, patients: int, no_tui: bool) -> None:
         now=state.clock.now(),
         username=current_login(),
         progress=_print_progress if show_progress else None,
+        reset=reset,
     )
     if show_progress:
         click.echo(err=True)
@@ -52,6 +59,8 @@ def _print_progress(done: int, total: int) -> None:
 
 
 def _describe(s: DemoSummary) -> str:
+    if not s.built:
+        return _describe_kept(s)
     moved = (
         f"{s.moved_prescriptions:,} moved {s.moved_days:+d} days to today's calendar"
         if s.moved_days
@@ -64,6 +73,25 @@ def _describe(s: DemoSummary) -> str:
         f"  also written   {s.consent_rows:,} consent, {s.prefs_rows:,} message preference rows;"
         f" {s.drugs} drugs",
         f"  done in {s.seconds:.1f} s",
+    ]
+    if s.reset:
+        lines.insert(1, "  reset: the demo's data was deleted and built anew")
+    if s.user_added:
+        lines.insert(1, f"  {s.username} may now sign in to {s.store_code} as admin")
+    return "\n".join(lines)
+
+
+def _describe_kept(s: DemoSummary) -> str:
+    """The demo was there: nothing of it was rebuilt, so the user's changes are intact."""
+    moved = (
+        f"{s.moved_prescriptions:,} prescriptions moved {s.moved_days:+d} days to today's calendar"
+        if s.moved_days
+        else "prescription dates already on today's calendar"
+    )
+    lines = [
+        f"rxmsg demo: store {s.store_code} {s.store_name!r} kept as you left it "
+        f"({s.store_patients:,} patients); {moved}",
+        "  rxmsg demo --reset builds it anew (your changes to it are then lost)",
     ]
     if s.user_added:
         lines.insert(1, f"  {s.username} may now sign in to {s.store_code} as admin")

@@ -76,7 +76,8 @@ class Preparer:
     def prepare(self, batch: PatientBatch) -> PreparedBatch:
         now = self._now
         for patient in batch.patients:
-            patient.update(store_id=self._store_id, created_at=now, updated_at=now)
+            # Present when the demo starts messaging: not new, so no Welcome to them all.
+            patient.update(store_id=self._store_id, created_at=now, updated_at=now, is_new=False)
         return PreparedBatch(
             self._patients.encode(batch.patients),
             self._prescriptions(batch.prescriptions),

@@ -1,24 +1,33 @@
 """The demo store, its messaging setup and alert settings, review sites and admin user.
 
-A run resets these to the values below (a demo should look the same every
-time it is opened); each change to a settings row is audit-logged with its
-values before and after, like any other settings change.
+Building the demo (the first run, or `--reset`) sets these to the values
+below; later runs leave them as staff changed them. Each change to a
+settings row is audit-logged with its values before and after, like any
+other settings change.
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, SQLModel, select
 
+from rxmsg_tui.domain.restricted_words import DEFAULT_RESTRICTED_WORDS
 from rxmsg_tui.domain.settings_keys import WEEKDAYS
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.stores import create_store
-from rxmsg_tui.storage.models import AlertSettings, AppUser, OutboundSetup, ReviewSite, Store
+from rxmsg_tui.storage.models import (
+    AlertSettings,
+    AppUser,
+    OutboundSetup,
+    RestrictedWord,
+    ReviewSite,
+    Store,
+)
 
 DEMO_STORE_CODE = "DEMO"
 
@@ -87,24 +96,46 @@ REVIEW_SITES: tuple[tuple[str, str, bool], ...] = (
 )
 
 
-def ensure_store(session: Session, *, now: datetime) -> Store:
-    """The DEMO store, created with its setup rows on the first run."""
-    store = session.exec(select(Store).where(Store.code == DEMO_STORE_CODE)).first()
-    if store is None:
-        store = create_store(
-            session,
-            code=DEMO_STORE_CODE,
-            name=STORE["name"],
-            phone=STORE["phone"],
-            timezone=STORE["timezone"],
-            now=now,
-            address=STORE["address"],
-            city=STORE["city"],
-            state=STORE["state"],
-            zip_code=STORE["zip"],
-            hours=STORE["hours"],
-        )
+def find_store(session: Session) -> Store | None:
+    """The DEMO store, if the demo was built in this database before."""
+    return session.exec(select(Store).where(Store.code == DEMO_STORE_CODE)).first()
+
+
+def create_demo_store(session: Session, *, now: datetime) -> Store:
+    """The DEMO store with its setup rows: a test store, so `RXMSG_NOW` may move its clock."""
+    store = create_store(
+        session,
+        code=DEMO_STORE_CODE,
+        name=STORE["name"],
+        phone=STORE["phone"],
+        timezone=STORE["timezone"],
+        now=now,
+        address=STORE["address"],
+        city=STORE["city"],
+        state=STORE["state"],
+        zip_code=STORE["zip"],
+        hours=STORE["hours"],
+    )
+    store.is_test = True
+    session.add(store)
     return store
+
+
+def restore_restricted_words(session: Session, store_id: int, *, now: datetime) -> None:
+    """After a reset: the default restricted words a new store starts with."""
+    session.add_all(
+        RestrictedWord(store_id=store_id, word=word, created_at=now)
+        for word in DEFAULT_RESTRICTED_WORDS
+    )
+    session.flush()
+
+
+def go_live(session: Session, store: Store, day: date) -> None:
+    """The demo's patients were there when it started messaging: none of them is new."""
+    store.go_live = day
+    store.is_test = True
+    session.add(store)
+    session.flush()
 
 
 def ensure_admin(session: Session, store_id: int, username: str, *, now: datetime) -> bool:
