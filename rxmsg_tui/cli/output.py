@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from rxmsg_tui.domain.csv_cells import spreadsheet_safe
+
 FORMAT_OPTION = click.option(
     "--format",
     "output_format",
@@ -42,7 +44,7 @@ def write_rows(
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
                 writer.writeheader()
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
             count += 1
         return count
     out.write(" ".join(h.ljust(w)[:w] for _, h, w in columns).rstrip() + "\n")
@@ -54,3 +56,8 @@ def write_rows(
         )
         count += 1
     return count
+
+
+def _csv_cell(value: Any) -> str:
+    """Blank for None; text a spreadsheet shows as text, never runs (see `spreadsheet_safe`)."""
+    return "" if value is None else spreadsheet_safe(str(value))

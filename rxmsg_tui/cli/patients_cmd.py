@@ -12,6 +12,7 @@ from typing import Any, TextIO
 import click
 
 from rxmsg_tui.cli.state import CliState
+from rxmsg_tui.domain.csv_cells import spreadsheet_safe
 from rxmsg_tui.domain.vocabulary import ConsentPurpose
 from rxmsg_tui.services.patients import ReportRow, display_phone, iter_patient_report
 
@@ -77,23 +78,22 @@ def _csv(rows: Iterator[ReportRow], out: TextIO) -> None:
     for row in rows:
         p = row.patient
         transactional, marketing = _granted(row)
-        writer.writerow(
-            [
-                p.patient_id,
-                p.first_name,
-                p.last_name,
-                _date(row),
-                p.cell_phone or "",
-                p.email or "",
-                p.language,
-                _yn(p.cell_verified),
-                _yn(p.email_verified),
-                _yn(bool(transactional)),
-                _yn(bool(marketing)),
-                " ".join(transactional),
-                " ".join(marketing),
-            ]
+        cells = (
+            p.patient_id,
+            p.first_name,
+            p.last_name,
+            _date(row),
+            p.cell_phone or "",
+            p.email or "",
+            p.language,
+            _yn(p.cell_verified),
+            _yn(p.email_verified),
+            _yn(bool(transactional)),
+            _yn(bool(marketing)),
+            " ".join(transactional),
+            " ".join(marketing),
         )
+        writer.writerow(spreadsheet_safe(cell) for cell in cells)
 
 
 def _json(rows: Iterator[ReportRow], out: TextIO) -> None:

@@ -1,4 +1,4 @@
-"""Readers for one CSV cell: text, Y/N, whole numbers and ISO 8601 dates."""
+"""One CSV cell: readers for text, Y/N, whole numbers and ISO 8601 dates; the writer's guard."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
 # ASCII digits only: int() would also take "1_000", " ٣ " or "²".
 _WHOLE = re.compile(r"^[0-9]{1,9}$", re.ASCII)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What makes a spreadsheet read a cell as a formula (OWASP), and the full-width forms that
+some East Asian editions of Excel turn into them."""
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 class CellError(ValueError):
@@ -103,3 +107,18 @@ def shown(value: str) -> str:
     if len(value) > MAX_SHOWN:
         return repr(value[:MAX_SHOWN]) + "…"
     return repr(value)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell that a spreadsheet shows as text instead of running it as a formula.
+
+    Every CSV rxmsg writes goes through here: a patient named `=HYPERLINK(…)`
+    or `=cmd|' /C calc'!A0` (from an import, a chat, a careless keyboard) must
+    not run on the manager's desktop. Such a cell gets a leading `'`, as OWASP
+    advises. A plain number keeps its sign: `+15550102000` is how rxmsg
+    writes every cell phone, and `-3` a count; neither can call anything,
+    and quoting them would break the round trip back into `rxmsg import`.
+    """
+    if cell.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell

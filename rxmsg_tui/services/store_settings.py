@@ -17,17 +17,22 @@ from typing import Any
 from pydantic import SecretStr
 from sqlmodel import Session, SQLModel, select
 
+from rxmsg_tui.domain import json_nesting
+from rxmsg_tui.domain.safe_text import shown
 from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError, calls_in_use, validate
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
+from rxmsg_tui.services.printing import open_private
 from rxmsg_tui.services.support import verify_unlock_code
 from rxmsg_tui.storage.models import AlertSettings, OutboundSetup, Store
 
 EXPORT_FORMAT = "rxmsg-settings"
 EXPORT_VERSION = 1
+MAX_IMPORT_BYTES = 1_000_000
+"""An export is a few kilobytes; a bigger file is the wrong file (or /dev/zero)."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,8 @@ def export_settings(db: Database, store: Store, path: Path) -> None:
         "settings": read_settings(db, _id(store)),
     }
     try:
-        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        with open_private(path) as out:  # the store's setup is nobody else's to read
+            out.write(json.dumps(document, indent=2) + "\n")
     except OSError as exc:
         raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
 
@@ -116,7 +122,11 @@ def export_settings(db: Database, store: Store, path: Path) -> None:
 def read_settings_file(path: Path) -> dict[str, Any]:
     """The `settings` object of an export file, checked for shape; values are checked on apply."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as binary:
+            data = binary.read(MAX_IMPORT_BYTES + 1)
+        if len(data) > MAX_IMPORT_BYTES:
+            raise InvalidInput(f"{path} is too large to be a settings export")
+        document = json_nesting.loads(data.decode("utf-8"))
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -129,14 +139,15 @@ def read_settings_file(path: Path) -> dict[str, Any]:
         )
     if document.get("version") != EXPORT_VERSION:
         raise InvalidInput(
-            f"{path}: settings export version {document.get('version')!r} is not supported"
+            f"{path}: settings export version {shown(repr(document.get('version')))} "
+            "is not supported"
         )
     values = document.get("settings")
     if not isinstance(values, dict):
         raise InvalidInput(f'{path}: "settings" must be an object of key: value')
     unknown = [key for key in values if key not in SETTING_KEYS]
     if unknown:
-        raise InvalidInput(f"{path}: unknown settings key {unknown[0]!r}")
+        raise InvalidInput(f"{path}: unknown settings key {shown(repr(unknown[0]))}")
     return values
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import math
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from rxmsg_tui.domain.csv_cells import spreadsheet_safe
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.messages.queue_listing import QueueFilter, QueueRow, iter_queue
 from rxmsg_tui.services.printing import (
@@ -64,7 +65,6 @@ CSV_HEADER = (
     "id", "date_time", "method", "alert_type", "priority", "entity", "entity_name",
     "status", "warning", "attempts", "sent_at",
 )  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def write_csv(rows: Iterable[QueueRow], out: TextIO, zone: ZoneInfo) -> int:
     writer.writerow(CSV_HEADER)
     count = 0
     for row in rows:
-        writer.writerow(_safe(_csv_cells(row, zone)))
+        writer.writerow(spreadsheet_safe(cell) for cell in _csv_cells(row, zone))
         count += 1
     return count
 
@@ -189,12 +189,6 @@ def _csv_cells(row: QueueRow, zone: ZoneInfo) -> list[str]:
         row.priority, row.entity, row.entity_name, row.status, row.warning, str(row.attempts),
         sent,
     ]  # fmt: skip
-
-
-def _safe(cells: list[str]) -> Iterator[str]:
-    """A name that starts like a formula stays text when the file is opened in a spreadsheet."""
-    for cell in cells:
-        yield "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def _top(heading: ReportHeading, *, page: int, pages: int) -> list[str]:

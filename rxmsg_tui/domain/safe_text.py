@@ -1,0 +1,58 @@
+"""Outside text shown back in a message: cut short, control characters visible, no passwords.
+
+An Rx number, a file line or a database URL can be anything a script or a
+person pasted: five megabytes, an escape sequence that repaints the terminal,
+or a connection string with its password. Every error path quotes such values
+through here, so a message stays one readable line that can go into a support
+ticket as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_VALUE = 80
+"""Characters of an echoed value, "…" included: enough to recognise it, too few to flood."""
+MAX_LINE = 400
+"""Characters of a whole message line; only a message built from long values comes near it."""
+MASK = "***"
+
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@]+@")
+_KEYWORD_PASSWORD = re.compile(r"""(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|"[^"]*"|[^\s&;,]+)""")
+
+
+def visible(text: str) -> str:
+    """Control and other unprintable characters as escapes (`\\x1b`), so the terminal shows them."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def cut(text: str, limit: int = MAX_VALUE) -> str:
+    """At most `limit` characters; a cut value ends in "…" so nobody mistakes it for the whole."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(value: str, limit: int = MAX_VALUE) -> str:
+    """A value as it may appear in a message: escaped, then cut to `limit` characters."""
+    # Escaping can only lengthen the text, so a slice a little longer than the limit is enough.
+    return cut(visible(value[: limit + 1]), limit)
+
+
+def mask_passwords(text: str) -> str:
+    """`scheme://user:secret@host` and `password=secret` with the password as `***`."""
+    text = _URL_PASSWORD.sub(rf"\g<1>{MASK}@", text)
+    return _KEYWORD_PASSWORD.sub(rf"\g<1>{MASK}", text)
+
+
+def one_line(message: str, limit: int = MAX_LINE) -> str:
+    """A message on one line: passwords masked, line breaks and controls flattened, cut short."""
+    flat = " ".join(mask_passwords(message[: limit * 4]).split())
+    return cut(visible(flat), limit)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
