@@ -59,7 +59,7 @@ PATIENTS = CsvLayout(
         "patient_id", "first_name", "last_name", "dob", "cell_phone", "email",
         "language", "consent", "cell_verified", "email_verified", "zip",
     ),
-    ("marketing_consent",),
+    ("marketing_consent", "new_patient"),
 )  # fmt: skip
 PRESCRIPTIONS = CsvLayout(
     "prescriptions",
@@ -105,6 +105,8 @@ class PatientRecord:
     zip: str
     marketing_consent: bool | None
     """None when the column is absent or the cell blank: the ledger is left as it is."""
+    new_patient: bool | None = None
+    """N: a patient the pharmacy had before (no Welcome); None when absent or blank."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +170,8 @@ def parse_patient(cells: Mapping[str, str], *, today: date) -> PatientRecord | l
         cell_verified=row.get("cell_verified", yes_no, False),
         email_verified=row.get("email_verified", yes_no, False),
         zip=row.get("zip", _ZIP, ""),
-        marketing_consent=_marketing_consent(row),
+        marketing_consent=_optional_yes_no(row, "marketing_consent"),
+        new_patient=_optional_yes_no(row, "new_patient"),
     )
     if not row.problems:
         has_phone, has_email = record.cell_phone is not None, record.email is not None
@@ -198,10 +201,10 @@ def parse_prescription(
     return row.problems or record
 
 
-def _marketing_consent(row: _Row) -> bool | None:
-    if "marketing_consent" not in row.cells:
+def _optional_yes_no(row: _Row, column: str) -> bool | None:
+    if column not in row.cells:
         return None
-    return row.get("marketing_consent", csv_cells.optional_yes_no, None)
+    return row.get(column, csv_cells.optional_yes_no, None)
 
 
 def _text(max_len: int, *, required: bool = True) -> Callable[[str], str]:

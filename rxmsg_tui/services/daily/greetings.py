@@ -4,14 +4,18 @@ Birthday: once a year on the birthday; 29 February is kept on 28 February in
 common years (`domain.refill_rules.birthday_on`). Welcome: once per patient,
 when they join: a new patient or a new consent within the days covered, or
 only a consent given on the signature pad when the store applies its defaults
-then (`defaults.apply_on`).
+then (`defaults.apply_on`). Go-live (DESIGN.md §4): patients present when the
+store started messaging are not new (`patient.is_new`), and neither the
+consent an import copies from the pharmacy system nor one recorded on the
+go-live day is a joining for them: only a consent given in the pharmacy (or
+by text) after that day welcomes an existing patient.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, true, union
+from sqlalchemy import and_, or_, select, true, union
 from sqlalchemy.sql import ColumnElement
 
 from rxmsg_tui.domain.dedupe_keys import KeyPart
@@ -49,7 +53,8 @@ def birthday_candidates(plan: DayPlan, channel: Channel, year: int) -> Candidate
 
 
 def welcome_candidates(plan: DayPlan, channel: Channel) -> Candidates:
-    start, end = plan.start_of(plan.since), plan.start_of(plan.day + timedelta(days=1))
+    first = plan.since if plan.go_live is None else max(plan.since, plan.go_live)
+    start, end = plan.start_of(first), plan.start_of(plan.day + timedelta(days=1))
     rows = (
         select(
             *for_patient(channel),
@@ -85,8 +90,17 @@ def _joined(plan: DayPlan, start: datetime, end: datetime) -> ColumnElement[bool
         PATIENT.c.store_id == plan.store_id,
         PATIENT.c.created_at >= start,
         PATIENT.c.created_at < end,
+        PATIENT.c.is_new == true(),
     )
-    return PATIENT.c.id.in_(union(added, consented))
+    # A patient the store had at go-live joins only by consenting later, in the pharmacy.
+    consented_since = consented.where(CONSENT.c.source != ConsentSource.IMPORT.value)
+    if plan.go_live is not None:
+        after = plan.start_of(plan.go_live + timedelta(days=1))
+        consented_since = consented_since.where(CONSENT.c.recorded_at >= after)
+    return and_(
+        PATIENT.c.id.in_(union(added, consented)),
+        or_(PATIENT.c.is_new == true(), PATIENT.c.id.in_(consented_since)),
+    )
 
 
 def _month_day(day: date) -> str:

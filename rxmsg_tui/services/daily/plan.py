@@ -27,6 +27,8 @@ class DayPlan:
     constants: Mapping[str, str]
     """Template values that are the same for every patient: store, today, opt-out, review site."""
     dialect: Dialect
+    go_live: date | None = None
+    """The day the store started messaging; patients present then are not new."""
 
     def start_of(self, day: date) -> datetime:
         """Local midnight of `day` in UTC; on a DST day the store's day is 23 or 25 hours long."""

@@ -35,6 +35,12 @@ def run_due(db: Database, *, now: datetime) -> list[DailyResult]:
         actor = Actor(store_id, code, SCHEDULER_USER, Role.ADMIN)
         result = run_daily(db, actor, now=now, catch_up=True, trigger="scheduler")
         log.info("daily process for %s, %s: %d queued", code, result.day, result.total)
+        for held in result.held:
+            log.warning("daily process for %s, %s: %s held until an admin releases it",
+                        code, result.day, held.alert)  # fmt: skip
+        if result.failed:
+            log.error("daily process for %s, %s: %d part(s) failed: %s", code, result.day,
+                      len(result.failed), ", ".join(result.failed))  # fmt: skip
         results.append(result)
     return results
 

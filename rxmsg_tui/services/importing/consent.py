@@ -1,13 +1,18 @@
-"""Consent from an import, appended to the ledger only where it changes the current state."""
+"""Consent from an import, appended to the ledger only where it changes the current state.
+
+Decided before the write lock is taken (reading the ledger takes no lock) and
+written in the import's short transaction; a patient whose ledger changed in
+between (a STOP by text, a signature) is decided again inside it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from rxmsg_tui.domain.settings_keys import CHANNELS
 from rxmsg_tui.domain.vocabulary import ConsentPurpose, ConsentSource
@@ -16,13 +21,16 @@ from rxmsg_tui.storage.models import Consent
 
 LOOKUP_BATCH = 2000
 
-Key = tuple[int, str, str]
-"""(patient.id, channel, purpose)"""
+Key = tuple[str, str]
+"""(channel, purpose) of one patient's ledger."""
+Change = tuple[str, str, bool]
+"""(channel, purpose, granted): one ledger row to append."""
 
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    patient: int
+    patient_id: str
+    """The pharmacy system's id: new patients have no `patient.id` until written."""
     line: int
     transactional: bool
     marketing: bool | None
@@ -40,90 +48,160 @@ class ConsentOutcome:
     kept_revoked: int = 0
 
 
-def apply_consent(
-    conn: Connection,
-    wanted: Sequence[Wanted],
-    *,
-    store_id: int,
-    known: set[int],
-    evidence: str,
-    username: str,
-    now: datetime,
-) -> ConsentOutcome:
-    """Append the grants and revocations that change something; `known` patients have history.
+@dataclass
+class ConsentPlan:
+    """The ledger rows to append per patient, decided against the ledger as of `mark`."""
+
+    wanted: dict[str, Wanted] = field(default_factory=dict)
+    changes: list[tuple[Wanted, tuple[Change, ...]]] = field(default_factory=list)
+    kept_revoked: dict[str, int] = field(default_factory=dict)
+    mark: int = 0
+    """The newest ledger row id when the ledger was read."""
+
+
+def plan_consent(
+    conn: Connection, wanted: Sequence[Wanted], known: Mapping[str, int]
+) -> ConsentPlan:
+    """Decide every patient's changes; `known` (patient_id → patient.id) have history.
 
     The current state per patient, channel and purpose is the latest ledger row
     (none means not granted). A grant in the file does not override a revocation
     the patient made directly (signature pad, verbal, STOP by text): a pharmacy
     system's stale `Y` must not undo an opt-out recorded since.
     """
-    outcome = ConsentOutcome()
-    ledger = table(Consent)
+    consent = table(Consent)
+    plan = ConsentPlan(
+        wanted={w.patient_id: w for w in wanted},
+        mark=int(conn.scalar(select(func.max(consent.c.id))) or 0),
+    )
     for batch in batches(wanted, LOOKUP_BATCH):
-        current = _current(conn, [w.patient for w in batch if w.patient in known])
-        rows: list[dict[str, Any]] = []
+        current = _current(conn, [known[w.patient_id] for w in batch if w.patient_id in known])
         for item in batch:
-            for key, granted in _desired(item):
-                state = current.get(key)
-                if granted == (state is not None and state.granted):
-                    continue
-                if granted and state is not None and state.source != ConsentSource.IMPORT:
-                    outcome.kept_revoked += 1
-                    continue
-                rows.append(
-                    {
-                        "store_id": store_id,
-                        "patient_id": key[0],
-                        "channel": key[1],
-                        "purpose": key[2],
-                        "granted": granted,
-                        "source": ConsentSource.IMPORT.value,
-                        "wording_version": "",
-                        "evidence": f"{evidence}:{item.line}"[-128:],
-                        "username": username,
-                        "recorded_at": now,
-                    }
-                )
-        insert_rows(conn, ledger, rows)  # per batch: a whole store's ledger rows as dicts is GBs
-        outcome.recorded += len(rows)
-    return outcome
+            _decide(plan, item, current.get(known.get(item.patient_id, -1), {}))
+    return plan
+
+
+def apply_consent(
+    conn: Connection,
+    plan: ConsentPlan,
+    ids: Mapping[str, int],
+    *,
+    store_id: int,
+    evidence: str,
+    username: str,
+    now: datetime,
+) -> ConsentOutcome:
+    """Append the planned rows (inside the write transaction); `ids` maps every patient_id."""
+    changed = _changed_since(conn, store_id, plan.mark)
+    if changed:
+        _decide_again(conn, plan, ids, changed)
+    rows = _rows(plan, ids, store_id=store_id, evidence=evidence, username=username, now=now)
+    recorded = insert_rows(conn, table(Consent), rows)
+    return ConsentOutcome(recorded, sum(plan.kept_revoked.values()))
+
+
+def _decide(plan: ConsentPlan, item: Wanted, current: Mapping[Key, Current]) -> None:
+    changes: list[Change] = []
+    kept = 0
+    for key, granted in _desired(item):
+        state = current.get(key)
+        if granted == (state is not None and state.granted):
+            continue
+        if granted and state is not None and state.source != ConsentSource.IMPORT:
+            kept += 1
+            continue
+        changes.append((key[0], key[1], granted))
+    if changes:
+        plan.changes.append((item, tuple(changes)))
+    if kept:
+        plan.kept_revoked[item.patient_id] = kept
+
+
+def _decide_again(
+    conn: Connection, plan: ConsentPlan, ids: Mapping[str, int], changed: set[int]
+) -> None:
+    """Patients whose ledger changed after it was read are decided on the ledger of now."""
+    again = [pid for pid in plan.wanted if ids[pid] in changed]
+    plan.changes = [(w, c) for w, c in plan.changes if ids[w.patient_id] not in changed]
+    current = _current(conn, [ids[pid] for pid in again])
+    for pid in again:
+        plan.kept_revoked.pop(pid, None)
+        _decide(plan, plan.wanted[pid], current.get(ids[pid], {}))
+
+
+def _changed_since(conn: Connection, store_id: int, mark: int) -> set[int]:
+    consent = table(Consent)
+    query = (
+        select(consent.c.patient_id)
+        .where(consent.c.store_id == store_id, consent.c.id > mark)
+        .distinct()
+    )
+    return set(conn.scalars(query))
+
+
+def _rows(
+    plan: ConsentPlan,
+    ids: Mapping[str, int],
+    *,
+    store_id: int,
+    evidence: str,
+    username: str,
+    now: datetime,
+) -> Iterator[dict[str, Any]]:
+    """Built as they are written, a batch at a time: a store's ledger rows as dicts is GBs."""
+    source = ConsentSource.IMPORT.value
+    for item, changes in plan.changes:
+        pk = ids[item.patient_id]
+        note = f"{evidence}:{item.line}"[-128:]
+        for channel, purpose, granted in changes:
+            yield {
+                "store_id": store_id,
+                "patient_id": pk,
+                "channel": channel,
+                "purpose": purpose,
+                "granted": granted,
+                "source": source,
+                "wording_version": "",
+                "evidence": note,
+                "username": username,
+                "recorded_at": now,
+            }
 
 
 def _desired(item: Wanted) -> Iterable[tuple[Key, bool]]:
     for channel in CHANNELS:
-        yield (item.patient, channel, ConsentPurpose.TRANSACTIONAL.value), item.transactional
+        yield (channel, ConsentPurpose.TRANSACTIONAL.value), item.transactional
         if item.marketing is not None:
-            yield (item.patient, channel, ConsentPurpose.MARKETING.value), item.marketing
+            yield (channel, ConsentPurpose.MARKETING.value), item.marketing
 
 
-def _current(conn: Connection, patients: list[int]) -> dict[Key, Current]:
+def _current(conn: Connection, patients: list[int]) -> dict[int, dict[Key, Current]]:
     """The latest ledger row per patient, channel and purpose (ties broken by id).
 
     Read in ledger order and kept last-wins: a patient has a handful of rows, and
     the lookup by `patient_id` alone uses `ix_consent_current` (adding `store_id`
     made SQLite scan the whole store's ledger for every batch).
     """
-    if not patients:
-        return {}
+    found: dict[int, dict[Key, Current]] = {}
     consent = table(Consent)
-    query = (
-        select(
-            consent.c.patient_id,
-            consent.c.channel,
-            consent.c.purpose,
-            consent.c.granted,
-            consent.c.source,
+    for batch in batches(patients, LOOKUP_BATCH):
+        query = (
+            select(
+                consent.c.patient_id,
+                consent.c.channel,
+                consent.c.purpose,
+                consent.c.granted,
+                consent.c.source,
+            )
+            .where(consent.c.patient_id.in_(batch))
+            .order_by(
+                consent.c.patient_id,
+                consent.c.channel,
+                consent.c.purpose,
+                consent.c.recorded_at,
+                consent.c.id,
+            )
         )
-        .where(consent.c.patient_id.in_(patients))
-        .order_by(
-            consent.c.patient_id,
-            consent.c.channel,
-            consent.c.purpose,
-            consent.c.recorded_at,
-            consent.c.id,
-        )
-    )
-    return {
-        (patient, channel, purpose): Current(bool(granted), source)
-        for patient, channel, purpose, granted, source in conn.execute(query)
-    }
+        for patient, channel, purpose, granted, source in conn.execute(query):
+            found.setdefault(patient, {})[(channel, purpose)] = Current(bool(granted), source)
+    return found

@@ -1,26 +1,35 @@
-"""`rxmsg import patients`: patients upserted by `patient_id`, consent and defaults applied."""
+"""`rxmsg import patients`: patients upserted by `patient_id`, consent and defaults applied.
+
+Everything that takes time is done before the write lock: the file is
+checked, the store's patients and consent ledger are read (reading takes no
+lock on SQLite) and each row is decided as new, changed or unchanged. The
+write is then one short transaction of bulk statements, so the counter can
+queue a message while a 150,000-patient import runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, or_
+from sqlalchemy import Connection, bindparam, select, update
 
 from rxmsg_tui.domain.csv_records import PATIENTS, PatientRecord, parse_patient
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.daily.go_live import go_live_of, mark_go_live
 from rxmsg_tui.services.database import Database
-from rxmsg_tui.services.importing.bulk import (
-    batches,
-    patient_ids,
-    table,
-    upsert_changed,
-)
+from rxmsg_tui.services.importing.bulk import batches, dialect_insert, patient_ids, table
 from rxmsg_tui.services.importing.checking import check_file
-from rxmsg_tui.services.importing.consent import Wanted, apply_consent
+from rxmsg_tui.services.importing.consent import (
+    ConsentPlan,
+    Wanted,
+    apply_consent,
+    plan_consent,
+)
 from rxmsg_tui.services.importing.report import (
     ImportReport,
     ImportStep,
@@ -31,6 +40,18 @@ from rxmsg_tui.services.patient_defaults import apply_defaults_to_new_patients
 from rxmsg_tui.storage.models import Patient
 
 _COPIED = ("first_name", "last_name", "dob", "cell_phone", "email", "language", "zip")
+_FLAGS = (("cell_verified", "cell_phone"), ("email_verified", "email"))
+_COMPARED = (*_COPIED, "cell_verified", "email_verified")
+PATIENT = table(Patient)
+
+
+@dataclass
+class _Plan:
+    """The rows to write, decided before the write lock."""
+
+    new: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    consent: ConsentPlan = field(default_factory=ConsentPlan)
 
 
 def import_patients(
@@ -43,10 +64,11 @@ def import_patients(
     skip_bad: bool = False,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Check every row, then write all good rows in one transaction, or nothing.
+    """Check every row, then write all good rows in one short transaction, or nothing.
 
     Bad rows stop the import (`RowsRejected`) unless `skip_bad`; `today` is the
-    store's date, which birth dates may not follow.
+    store's date, which birth dates may not follow. The store's first import
+    starts messaging (`store.go_live`): its patients are not new.
     """
     checked = check_file(
         path,
@@ -59,18 +81,20 @@ def import_patients(
     report = checked.report
     if not checked.records or (report.bad_row_count and not skip_bad):
         raise RowsRejected(report)
+    with db.read() as session:
+        plan = _plan(session.connection(), actor.store_id, checked.records, now)
+    report.inserted, report.updated = len(plan.new), len(plan.changed)
+    report.unchanged = len(checked.records) - report.inserted - report.updated
     with db.transaction() as session:
         conn = session.connection()
-        ids, new = _write_patients(conn, actor.store_id, checked.records, report, now, progress)
-        known = {ids[record.patient_id] for _, record in checked.records} - new
+        first_import = go_live_of(conn, actor.store_id) is None
+        new = _write(conn, actor.store_id, plan, progress)
+        ids = patient_ids(conn, actor.store_id)
         consent = apply_consent(
             conn,
-            [
-                Wanted(ids[r.patient_id], line, r.consent, r.marketing_consent)
-                for line, r in checked.records
-            ],
+            plan.consent,
+            ids,
             store_id=actor.store_id,
-            known=known,
             evidence=path.name,
             username=actor.username,
             now=now,
@@ -79,50 +103,96 @@ def import_patients(
             consent.recorded,
             consent.kept_revoked,
         )
-        report.prefs_added = apply_defaults_to_new_patients(conn, actor.store_id, sorted(new))
+        new_ids = sorted(ids[patient_id] for patient_id in new)
+        report.prefs_added = apply_defaults_to_new_patients(conn, actor.store_id, new_ids)
+        if first_import:
+            mark_go_live(conn, actor.store_id, today)
         audit.record(
-            session, actor, "import.patients", at=now, target=path.name, after=report.counts()
-        )
+            session, actor, "import.patients", at=now, target=path.name,
+            after=report.counts() | ({"go_live": today.isoformat()} if first_import else {}),
+        )  # fmt: skip
     return report
 
 
-def _write_patients(
+def _plan(
     conn: Connection,
     store_id: int,
     records: Sequence[tuple[int, PatientRecord]],
-    report: ImportReport,
     now: datetime,
-    progress: ProgressCallback | None,
-) -> tuple[dict[str, int], set[int]]:
-    """patient_id → patient.id for every patient of the store, and the ids inserted now."""
-    patient = table(Patient)
-    existing = patient_ids(conn, store_id)
-    ids = dict(existing)
-    new: set[int] = set()
-    done = 0
-    for batch in batches(records):
-        rows = [_row(store_id, record, now) for _, record in batch]
-        changed = upsert_changed(
-            conn,
-            patient,
-            rows,
-            keys=("store_id", "patient_id"),
-            new_values=_new_values,
-            touch={"updated_at": now},
-            returning=("patient_id", "id"),
-        )
-        for patient_id, pk in changed:
-            if patient_id in existing:
-                report.updated += 1
-            else:
-                report.inserted += 1
-                ids[patient_id] = pk
-                new.add(pk)
+) -> _Plan:
+    """Each record as a new row, a changed row or nothing, and the consent to append."""
+    existing = _existing(conn, store_id)
+    plan = _Plan()
+    for _, record in records:
+        row = _row(store_id, record, now)
+        found = existing.get(record.patient_id)
+        if found is None:
+            row["is_new"] = record.new_patient is not False
+            plan.new.append(row)
+        elif (values := _updated(found, row)) is not None:
+            plan.changed.append(values)
+    known = {patient_id: found["id"] for patient_id, found in existing.items()}
+    wanted = [
+        Wanted(record.patient_id, line, record.consent, record.marketing_consent)
+        for line, record in records
+    ]
+    plan.consent = plan_consent(conn, wanted, known)
+    return plan
+
+
+def _existing(conn: Connection, store_id: int) -> dict[str, dict[str, Any]]:
+    query = select(PATIENT.c.id, PATIENT.c.patient_id, *(PATIENT.c[n] for n in _COMPARED)).where(
+        PATIENT.c.store_id == store_id
+    )
+    return {row["patient_id"]: dict(row) for row in conn.execute(query).mappings()}
+
+
+def _updated(found: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
+    """What an existing patient takes from the file, or None when nothing differs.
+
+    A verification done in rxmsg survives a re-import while the address is the
+    same (the pharmacy system may not know of it); a new address takes the
+    file's flag. `is_new` is never changed: it says how the patient first came.
+    """
+    values = {name: row[name] for name in _COPIED}
+    for flag, address in _FLAGS:
+        same = found[address] == row[address]
+        values[flag] = bool(found[flag] or row[flag]) if same else row[flag]
+    if all(found[name] == values[name] for name in _COMPARED):
+        return None
+    return {f"v_{name}": value for name, value in values.items()} | {
+        "pk": found["id"],
+        "v_updated_at": row["updated_at"],
+    }
+
+
+def _write(
+    conn: Connection, store_id: int, plan: _Plan, progress: ProgressCallback | None
+) -> list[str]:
+    """Insert the new patients and update the changed ones; returns the patient_ids inserted.
+
+    A patient another terminal added since the plan was made is left as that
+    terminal wrote it (ON CONFLICT DO NOTHING) rather than failing the import.
+    """
+    total, done = len(plan.new) + len(plan.changed), 0
+    before = set(patient_ids(conn, store_id)) if plan.new else set()
+    insert = dialect_insert(conn, PATIENT).on_conflict_do_nothing()
+    for batch in batches(plan.new):
+        conn.execute(insert, list(batch))
         done += len(batch)
-        if progress is not None:
-            progress(ImportStep.WRITING, done, len(records))
-    report.unchanged = len(records) - report.inserted - report.updated
-    return ids, new
+        _report(progress, done, total)
+    changes = update(PATIENT).where(PATIENT.c.id == bindparam("pk"))
+    changes = changes.values({name: bindparam(f"v_{name}") for name in (*_COMPARED, "updated_at")})
+    for batch in batches(plan.changed):
+        conn.execute(changes, list(batch))
+        done += len(batch)
+        _report(progress, done, total)
+    return [row["patient_id"] for row in plan.new if row["patient_id"] not in before]
+
+
+def _report(progress: ProgressCallback | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(ImportStep.WRITING, done, total)
 
 
 def _row(store_id: int, record: PatientRecord, now: datetime) -> dict[str, Any]:
@@ -141,23 +211,3 @@ def _row(store_id: int, record: PatientRecord, now: datetime) -> dict[str, Any]:
         "created_at": now,
         "updated_at": now,
     }
-
-
-def _new_values(excluded: Any) -> dict[str, ColumnElement[Any]]:
-    """What an existing patient takes from the file.
-
-    A verification done in rxmsg survives a re-import while the address is the
-    same (the pharmacy system may not know of it); a new address takes the
-    file's flag.
-    """
-    patient = table(Patient)
-    values: dict[str, ColumnElement[Any]] = {name: excluded[name] for name in _COPIED}
-    for flag, address in (("cell_verified", "cell_phone"), ("email_verified", "email")):
-        values[flag] = case(
-            (
-                patient.c[address] == excluded[address],
-                or_(patient.c[flag], excluded[flag]),
-            ),
-            else_=excluded[flag],
-        )
-    return values
