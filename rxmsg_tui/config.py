@@ -22,6 +22,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from rxmsg_tui.storage.engine import DatabaseUrlError, parse_database_url
+
 APP_NAME = "rxmsg"
 
 
@@ -91,8 +93,16 @@ class Settings(BaseSettings):
     routing_base_url: str | None = None
     routing_api_key: SecretStr | None = None
     sigpad_url: str | None = None
-    support_key: SecretStr | None = Field(None, description="Signs and checks support unlock codes")
-    now: datetime | None = Field(None, description="Tests and support only: the clock's start")
+    support_public_key: str | None = Field(
+        None, description="Checks support unlock codes: a PEM file path or the PEM text"
+    )
+    support_signing_key: Path | None = Field(
+        None, description="At support only: the Ed25519 private key (PEM file) that signs codes"
+    )
+    now: datetime | None = Field(
+        None,
+        description="Test stores only (DESIGN.md §9): the clock's start; a live store refuses it",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -118,11 +128,18 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment and config file, with a readable error."""
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
         key = "RXMSG_" + str(first["loc"][0]).upper() if first["loc"] else "configuration"
         raise ConfigError(f"{key}: {first['msg']}") from exc
+    if settings.database_url:
+        try:
+            parse_database_url(settings.database_url)  # before any driver can echo it back
+        except DatabaseUrlError as exc:
+            source = "--db" if overrides.get("database_url") else "RXMSG_DATABASE_URL"
+            raise ConfigError(f"{source}: {exc}") from None
+    return settings
 
 
 def write_config_file(values: dict[str, str], path: Path | None = None) -> Path:
@@ -138,5 +155,13 @@ def write_config_file(values: dict[str, str], path: Path | None = None) -> Path:
 
 
 def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    """A TOML basic string; a PEM key's line breaks become escapes, as TOML requires."""
+    escaped = "".join(_TOML_ESCAPES.get(ch) or _toml_char(ch) for ch in value)
     return f'"{escaped}"'
+
+
+_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _toml_char(ch: str) -> str:
+    return f"\\u{ord(ch):04X}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch

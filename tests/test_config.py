@@ -1,4 +1,4 @@
-"""Configuration: environment over the 0600 config file; the clock follows RXMSG_NOW."""
+"""Configuration: environment over the 0600 config file; support keys; the clock follows RXMSG_NOW."""
 
 from __future__ import annotations
 
@@ -25,12 +25,24 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def test_config_file_is_written_private_and_read(_isolated: Path) -> None:
-    write_config_file({"support_key": 's3"cret', "smtp_host": "mail.example.org"}, _isolated)
+    write_config_file({"smtp_password": 's3"cret', "smtp_host": "mail.example.org"}, _isolated)
     assert stat.S_IMODE(_isolated.stat().st_mode) == 0o600
     settings = load_settings()
-    assert settings.support_key is not None
-    assert settings.support_key.get_secret_value() == 's3"cret'
+    assert settings.smtp_password is not None
+    assert settings.smtp_password.get_secret_value() == 's3"cret'
     assert "s3" not in repr(settings)
+
+
+def test_support_keys_are_a_public_key_at_stores_and_a_key_file_at_support(
+    _isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"
+    write_config_file({"support_public_key": pem}, _isolated)
+    assert load_settings().support_public_key == pem
+    monkeypatch.setenv("RXMSG_SUPPORT_SIGNING_KEY", "/keys/rxmsg-support-signing.pem")
+    assert load_settings().support_signing_key == Path("/keys/rxmsg-support-signing.pem")
+    monkeypatch.setenv("RXMSG_SUPPORT_KEY", "an old shared secret")
+    assert not hasattr(load_settings(), "support_key"), "the HMAC key is gone"
 
 
 def test_environment_wins_over_the_file(_isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import event, func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
@@ -26,12 +25,12 @@ from rxmsg_tui.services.patient_defaults import (
 )
 from rxmsg_tui.services.store_settings import change_settings
 from rxmsg_tui.services.stores import create_store
-from rxmsg_tui.services.support import issue_unlock_code
 from rxmsg_tui.storage.models import AuditLog, PatientMessagePrefs, Store
 from tests.conftest import NOW
 from tests.tui.seed import insert_patients, insert_prefs, numbered_patients
+from tests.unlock_codes import SUPPORT_PUBLIC_PEM, unlock_code
 
-KEY = SecretStr("support-key")
+KEY = SUPPORT_PUBLIC_PEM
 DEFAULTS = {
     "defaults.refill.channels": ["email", "sms"],
     "defaults.pickup.channels": ["sms"],
@@ -42,11 +41,12 @@ Prefs = set[tuple[int, str, bool, bool, bool]]
 
 
 def code(clock: Clock, store: str = "TEST") -> str:
-    return issue_unlock_code(KEY, store, minutes=30, now=clock.now())[0]
+    """A fresh code: each is used up by the change it unlocks."""
+    return unlock_code(store)
 
 
 def set_defaults(db: Database, admin: Actor, clock: Clock) -> None:
-    change_settings(db, admin, DEFAULTS, unlock_code=code(clock), support_key=KEY, now=NOW)
+    change_settings(db, admin, DEFAULTS, unlock_code=code(clock), public_key=KEY, now=NOW)
 
 
 def prefs(db: Database, store_id: int) -> Prefs:
@@ -70,7 +70,7 @@ def expected(patients: list[int]) -> Prefs:
 
 
 def run(db: Database, actor: Actor, clock: Clock, **extra: Any) -> int:
-    return update_all(db, actor, unlock_code=code(clock), support_key=KEY, now=NOW, **extra)
+    return update_all(db, actor, unlock_code=code(clock), public_key=KEY, now=NOW, **extra)
 
 
 def test_the_mapping_is_one_row_per_alert_with_a_default() -> None:
@@ -164,12 +164,12 @@ def test_update_all_needs_a_valid_unlock_code_and_no_technician(
     assert store.id is not None
     insert_patients(db, store.id, numbered_patients(2))
     with pytest.raises(PermissionDenied, match="needs a support unlock code"):
-        update_all(db, admin, unlock_code=None, support_key=KEY, now=NOW)
-    expired = issue_unlock_code(KEY, "TEST", minutes=1, now=NOW - timedelta(minutes=5))[0]
+        update_all(db, admin, unlock_code=None, public_key=KEY, now=NOW)
+    expired = unlock_code("TEST", expires_at=datetime.now(UTC) - timedelta(minutes=4))
     with pytest.raises(PermissionDenied, match="expired"):
-        update_all(db, admin, unlock_code=expired, support_key=KEY, now=NOW)
+        update_all(db, admin, unlock_code=expired, public_key=KEY, now=NOW)
     with pytest.raises(PermissionDenied, match="not valid for store TEST"):
-        update_all(db, admin, unlock_code=code(clock, "ELM"), support_key=KEY, now=NOW)
+        update_all(db, admin, unlock_code=code(clock, "ELM"), public_key=KEY, now=NOW)
     technician = Actor(store.id, store.code, "tom", Role.TECHNICIAN)
     with pytest.raises(PermissionDenied, match="tom is a technician"):
         run(db, technician, clock)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlmodel import select
 
 from rxmsg_tui.clock import Clock
@@ -22,16 +21,16 @@ from rxmsg_tui.services.store_settings import (
     read_settings,
     read_settings_file,
 )
-from rxmsg_tui.services.support import issue_unlock_code
 from rxmsg_tui.storage.models import AuditLog, Store
+from tests.unlock_codes import SUPPORT_PUBLIC_PEM, unlock_code
 
-KEY = SecretStr("support-key")
+KEY = SUPPORT_PUBLIC_PEM
 
 
 def _change(
     db: Database, actor: Actor, clock: Clock, changes: dict[str, object], code: str | None = None
 ) -> list[str]:
-    return change_settings(db, actor, changes, unlock_code=code, support_key=KEY, now=clock.now())
+    return change_settings(db, actor, changes, unlock_code=code, public_key=KEY, now=clock.now())
 
 
 def _audit(db: Database) -> list[AuditLog]:
@@ -64,16 +63,16 @@ def test_alert_keys_need_a_valid_unlock_code(db: Database, admin: Actor, clock: 
         _change(db, admin, clock, change)
     with pytest.raises(PermissionDenied, match="not an unlock code"):
         _change(db, admin, clock, change, "WRONG")
-    expired, _ = issue_unlock_code(KEY, "TEST", minutes=1, now=clock.now() - timedelta(minutes=5))
+    expired = unlock_code("TEST", expires_at=datetime.now(UTC) - timedelta(minutes=4))
     with pytest.raises(PermissionDenied, match="expired"):
         _change(db, admin, clock, change, expired)
-    other_store, _ = issue_unlock_code(KEY, "ELM", minutes=5, now=clock.now())
+    other_store = unlock_code("ELM")
     with pytest.raises(PermissionDenied, match="not valid for store TEST"):
         _change(db, admin, clock, change, other_store)
     assert read_settings(db, admin.store_id)["alerts.refill.channels"] == []
     assert _audit(db) == []
 
-    code, _ = issue_unlock_code(KEY, "TEST", minutes=5, now=clock.now())
+    code = unlock_code("TEST")
     assert _change(db, admin, clock, change, code) == list(change)
     values = read_settings(db, admin.store_id)
     assert values["alerts.refill.channels"] == ["email", "sms"]
@@ -111,7 +110,7 @@ def test_technicians_cannot_change_setup(db: Database, admin: Actor, clock: Cloc
 def test_bad_values_are_refused_with_the_key_named(
     db: Database, admin: Actor, clock: Clock, key: str, value: object, words: str
 ) -> None:
-    code, _ = issue_unlock_code(KEY, "TEST", minutes=5, now=clock.now())
+    code = unlock_code("TEST")
     with pytest.raises(SettingError, match=words):
         _change(db, admin, clock, {key: value}, code)
 
@@ -119,10 +118,11 @@ def test_bad_values_are_refused_with_the_key_named(
 def test_calls_cannot_be_switched_off_while_an_alert_uses_them(
     db: Database, admin: Actor, clock: Clock
 ) -> None:
-    code, _ = issue_unlock_code(KEY, "TEST", minutes=5, now=clock.now())
+    code = unlock_code("TEST")
     _change(db, admin, clock, {"setup.call_using": "ivr", "alerts.pickup.channels": ["call"]}, code)
     with pytest.raises(SettingError, match=r"switched off while alerts\.pickup\.channels"):
         _change(db, admin, clock, {"setup.call_using": "none"})
+    code = unlock_code("TEST")  # each code unlocks once
     _change(db, admin, clock, {"alerts.pickup.channels": [], "setup.call_using": "none"}, code)
     assert read_settings(db, admin.store_id)["setup.call_using"] == "none"
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from dataclasses import dataclass, field
-
-import click
 
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.config import Settings, load_settings
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
-from rxmsg_tui.services.stores import resolve_store
+from rxmsg_tui.services.errors import PermissionDenied
+from rxmsg_tui.services.stores import refuse_clock_override, resolve_store
 from rxmsg_tui.services.users import sign_in
 from rxmsg_tui.storage.engine import make_engine
 
@@ -24,6 +24,7 @@ class CliState:
     _settings: Settings | None = field(default=None, repr=False)
     _context: AppContext | None = field(default=None, repr=False)
     _clock: Clock | None = field(default=None, repr=False)
+    _db: Database | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -33,25 +34,40 @@ class CliState:
 
     @property
     def clock(self) -> Clock:
-        """One clock per command, so everything it does agrees on `RXMSG_NOW`."""
+        """One clock per command, so everything it does agrees on `RXMSG_NOW`.
+
+        `RXMSG_NOW` moves the clock, which decides when texts may go out and
+        what the audit log says; only a database of test stores accepts it.
+        """
         if self._clock is None:
-            self._clock = Clock(self.settings.now)
+            start = self.settings.now
+            if start is not None:
+                refuse_clock_override(self.database())
+            self._clock = Clock(start)
         return self._clock
 
     def database(self) -> Database:
         """The migrated database, without signing anybody in (support commands need no user)."""
-        db = Database(make_engine(self.settings.resolved_database_url()))
-        db.migrate()
-        return db
+        if self._db is None:
+            db = Database(make_engine(self.settings.resolved_database_url()))
+            db.migrate()
+            self._db = db
+        return self._db
 
     def context(self, *, store_code: str | None = None, db: Database | None = None) -> AppContext:
         """Settings, migrated database, store (RXMSG_STORE unless given) and signed-in user."""
         if self._context is None:
             settings = self.settings
+            username = current_login()
+            if db is not None:
+                self._db = db
+            db = self.database()
             clock = self.clock
-            db = db or self.database()
-            store = resolve_store(db, store_code or settings.store, now=clock.now())
-            actor = sign_in(db, store, current_login(), now=clock.now())
+            overridden = settings.now is not None
+            store = resolve_store(
+                db, store_code or settings.store, now=clock.now(), clock_overridden=overridden
+            )
+            actor = sign_in(db, store, username, now=clock.now())
             self._context = AppContext(
                 settings=settings, clock=clock, db=db, store=store, actor=actor
             )
@@ -59,8 +75,16 @@ class CliState:
 
 
 def current_login() -> str:
-    """The OS login, as over SSH (LOGNAME, USER, then the password database)."""
+    """The OS account running this process, from the password database.
+
+    Never LOGNAME or USER: whoever types the command can set those, and the
+    role (and the audit log) must follow the account that actually logged in.
+    """
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except (KeyError, OSError) as exc:
-        raise click.ClickException("cannot tell who is logged in (no LOGNAME or USER)") from exc
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        raise PermissionDenied(
+            f"this process runs as uid {uid}, which has no entry in the password database, "
+            "so rxmsg cannot tell who you are; log in with your own account"
+        ) from None

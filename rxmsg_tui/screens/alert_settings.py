@@ -20,16 +20,16 @@ from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.store_settings import change_settings_for, read_settings
-from rxmsg_tui.services.support import verify_unlock_code
+from rxmsg_tui.services.support import UnlockGrant, real_now, redeem_unlock_code
 from rxmsg_tui.widgets.alert_settings_form import AlertSettingsForm
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
-from rxmsg_tui.widgets.unlock_dialog import Unlock, UnlockDialog
+from rxmsg_tui.widgets.unlock_dialog import UnlockDialog
 
 EXPIRY_CHECK_SECONDS = 1.0
 """How often the screen looks at the clock to relock when the code expires."""
 
 LOCKED = "Locked — enter a support unlock code (F2) to change these settings."
-UNLOCK_TIP = "Type the unlock code from rxmsg support; it unlocks the fields until it expires"
+UNLOCK_TIP = "Paste the unlock code from rxmsg support; it unlocks the fields until it expires"
 DEFAULTS_TIP = "Message options for new patients, and Update All"
 
 
@@ -58,8 +58,10 @@ class SaveRefused(Message):
 class AlertSettingsScreen(RxScreen):
     """Every Alert Settings field, locked until a support code unlocks it for a while.
 
-    When the code expires the fields lock again; edits not yet saved stay on
-    screen and are saved after a new code. Save changes all or nothing and the
+    A code is used up when it unlocks the screen; saves need no second code
+    until it expires (on the real clock, whatever `RXMSG_NOW` says). Then the
+    fields lock again; edits not yet saved stay on screen and are saved after
+    a new code. Save changes all or nothing and the
     service audit-logs each changed key with its value before and after.
     """
 
@@ -77,7 +79,7 @@ class AlertSettingsScreen(RxScreen):
         super().__init__(context, ALERT_SETTINGS)
         self.saved: dict[str, Any] | None = None
         """The settings as the database has them; None until read."""
-        self.unlock: Unlock | None = None
+        self.unlock: UnlockGrant | None = None
         self.saving = False
 
     def compose_body(self) -> ComposeResult:
@@ -112,13 +114,13 @@ class AlertSettingsScreen(RxScreen):
         self.form.load(event.values)
         self._status(event.note or "Tab moves between fields; the form scrolls to follow.")
 
-    def current_code(self) -> str | None:
-        """The unlock code while it is still valid, for the Patient Default dialog."""
+    def current_code(self) -> UnlockGrant | None:
+        """The unlock while it is still valid, for the Patient Default dialog."""
         self._check_expiry()
-        return self.unlock.code if self.unlock else None
+        return self.unlock
 
     def _check_expiry(self) -> None:
-        if self.unlock is not None and self.context.clock.now() >= self.unlock.expires_at:
+        if self.unlock is not None and real_now() >= self.unlock.expires_at:
             ended = self._local(self.unlock.expires_at)
             self.unlock = None
             self._set_locked(True)
@@ -141,11 +143,11 @@ class AlertSettingsScreen(RxScreen):
     def action_unlock(self) -> None:
         ctx = self.context
 
-        def check(code: str) -> datetime:
-            now = ctx.clock.now()
-            return verify_unlock_code(ctx.settings.support_key, ctx.actor.store_code, code, now=now)
+        def check(code: str) -> UnlockGrant:
+            key = ctx.settings.support_public_key
+            return redeem_unlock_code(ctx.db, ctx.actor, code, public_key=key)
 
-        def unlocked(unlock: Unlock | None) -> None:
+        def unlocked(unlock: UnlockGrant | None) -> None:
             if unlock is not None:
                 self.unlock = unlock
                 self._set_locked(False)
@@ -171,10 +173,10 @@ class AlertSettingsScreen(RxScreen):
         else:
             self.saving = True
             self.form.clear_errors()
-            self._save(changes, self.unlock.code)
+            self._save(changes, self.unlock)
 
     @work(thread=True, exclusive=True, group="alert-settings-save")
-    def _save(self, changes: dict[str, Any], code: str) -> None:
+    def _save(self, changes: dict[str, Any], code: UnlockGrant) -> None:
         ctx = self.context
         try:
             changed = change_settings_for(ctx, changes, unlock_code=code)

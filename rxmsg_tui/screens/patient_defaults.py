@@ -19,6 +19,7 @@ from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.messages.automatic import ALERT_KEYS
 from rxmsg_tui.services.patient_defaults import count_patients, update_all
 from rxmsg_tui.services.store_settings import change_settings, read_settings
+from rxmsg_tui.services.support import UnlockGrant
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 
@@ -73,7 +74,7 @@ class PatientDefaultsDialog(ModalScreen[None]):
         Binding("f5", "update_all", "Update All", id="defaults.update", tooltip=UPDATE_TIP),
     ]
 
-    def __init__(self, context: AppContext, unlock_code: Callable[[], str | None]) -> None:
+    def __init__(self, context: AppContext, unlock_code: Callable[[], UnlockGrant | None]) -> None:
         super().__init__()
         self.context = context
         self.unlock_code = unlock_code
@@ -192,14 +193,14 @@ class PatientDefaultsDialog(ModalScreen[None]):
         self.app.push_screen(ConfirmDialog(question, yes="Update All", no="Cancel"), answered)
 
     @work(thread=True, exclusive=True, group="defaults-work")
-    def _save_and_update(self, changes: dict[str, Any], code: str, *, update: bool) -> None:
+    def _save_and_update(self, changes: dict[str, Any], code: UnlockGrant, *, update: bool) -> None:
         ctx = self.context
-        key = ctx.settings.support_key
+        key = ctx.settings.support_public_key
         try:
             if changes:
                 now = ctx.clock.now()
                 change_settings(
-                    ctx.db, ctx.actor, changes, unlock_code=code, support_key=key, now=now
+                    ctx.db, ctx.actor, changes, unlock_code=code, public_key=key, now=now
                 )
             if not update:
                 self.post_message(DefaultsDone("Saved the patient defaults.", ok=True))
@@ -208,7 +209,7 @@ class PatientDefaultsDialog(ModalScreen[None]):
                 ctx.db,
                 ctx.actor,
                 unlock_code=code,
-                support_key=key,
+                public_key=key,
                 now=ctx.clock.now(),
                 progress=lambda done, total: self.app.call_from_thread(self._progress, done, total),
             )
@@ -245,7 +246,7 @@ class PatientDefaultsDialog(ModalScreen[None]):
         question = "Discard the unsaved changes to the patient defaults?"
         self.app.push_screen(ConfirmDialog(question, yes="Discard", no="Keep editing"), answered)
 
-    def _code(self) -> str | None:
+    def _code(self) -> UnlockGrant | None:
         code = self.unlock_code()
         if code is None:
             self._status(LOCKED)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from pydantic import SecretStr
 from sqlalchemy import (
     Connection,
     delete,
@@ -32,7 +31,7 @@ from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, PermissionDenied, ServiceError
-from rxmsg_tui.services.support import verify_unlock_code
+from rxmsg_tui.services.support import UnlockGrant, check_unlock
 from rxmsg_tui.storage.bulk import dialect_insert, insert_rows, table
 from rxmsg_tui.storage.models import AlertSettings, Patient, PatientMessagePrefs
 
@@ -69,8 +68,8 @@ def update_all(
     db: Database,
     actor: Actor,
     *,
-    unlock_code: str | None,
-    support_key: SecretStr | None,
+    unlock_code: str | UnlockGrant | None,
+    public_key: str | None,
     now: datetime,
     progress: ProgressCallback | None = None,
     chunk: int = CHUNK_PATIENTS,
@@ -88,7 +87,8 @@ def update_all(
         raise PermissionDenied(
             "patient defaults are locked; Update All needs a support unlock code"
         )
-    verify_unlock_code(support_key, actor.store_code, unlock_code, now=now)
+    with db.transaction() as session:
+        check_unlock(session, actor, unlock_code, public_key=public_key)
     try:
         return _update_all(db, actor, now, progress, chunk)
     except SQLAlchemyError as exc:

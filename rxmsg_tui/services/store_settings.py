@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
 from sqlmodel import Session, SQLModel, select
 
 from rxmsg_tui.domain import json_nesting
@@ -26,7 +25,7 @@ from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
 from rxmsg_tui.services.printing import open_private
-from rxmsg_tui.services.support import verify_unlock_code
+from rxmsg_tui.services.support import UnlockGrant, check_unlock
 from rxmsg_tui.storage.models import AlertSettings, OutboundSetup, Store
 
 EXPORT_FORMAT = "rxmsg-settings"
@@ -54,11 +53,16 @@ def change_settings(
     actor: Actor,
     changes: dict[str, Any],
     *,
-    unlock_code: str | None,
-    support_key: SecretStr | None,
+    unlock_code: str | UnlockGrant | None,
+    public_key: str | None,
     now: datetime,
 ) -> list[str]:
-    """Apply `changes` all or nothing; returns the keys whose value actually changed."""
+    """Apply `changes` all or nothing; returns the keys whose value actually changed.
+
+    Locked keys need `unlock_code`: a code typed with the command is used up
+    by this change (and stays unused if the change is refused), a grant from
+    the unlocked Alert Settings screen is checked to be still valid.
+    """
     if not actor.role.may_change_setup:
         raise PermissionDenied(f"{actor.username} is a technician; technicians cannot change setup")
     normalised = {key: validate(key, value) for key, value in changes.items()}
@@ -73,7 +77,7 @@ def change_settings(
                     f"{locked[0]} is locked; changing alert settings or patient defaults needs "
                     "--unlock CODE from rxmsg support"
                 )
-            verify_unlock_code(support_key, actor.store_code, unlock_code, now=now)
+            check_unlock(session, actor, unlock_code, public_key=public_key)
         _check_consistency(before | normalised, changed)
         for key in changed:
             _set(rows, key, normalised[key])
@@ -92,15 +96,15 @@ def change_settings(
 
 
 def change_settings_for(
-    ctx: AppContext, changes: dict[str, Any], *, unlock_code: str | None = None
+    ctx: AppContext, changes: dict[str, Any], *, unlock_code: str | UnlockGrant | None = None
 ) -> list[str]:
-    """`change_settings` by the signed-in user, now, with this machine's support key."""
+    """`change_settings` by the signed-in user, now, with this store's support public key."""
     return change_settings(
         ctx.db,
         ctx.actor,
         changes,
         unlock_code=unlock_code,
-        support_key=ctx.settings.support_key,
+        public_key=ctx.settings.support_public_key,
         now=ctx.clock.now(),
     )
 

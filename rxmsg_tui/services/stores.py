@@ -12,14 +12,20 @@ from sqlmodel import Session, col, select
 from rxmsg_tui.domain.restricted_words import DEFAULT_RESTRICTED_WORDS
 from rxmsg_tui.domain.settings_keys import WEEKDAYS
 from rxmsg_tui.services.database import Database
-from rxmsg_tui.services.errors import NotFound
+from rxmsg_tui.services.errors import NotFound, PermissionDenied
 from rxmsg_tui.storage.models import AlertSettings, OutboundSetup, RestrictedWord, Store
 
 DEFAULT_STORE_CODE = "MAIN"
 
 
-def resolve_store(db: Database, code: str | None, *, now: datetime) -> Store:
-    """The store named by `RXMSG_STORE`, the only store, or a new blank one."""
+def resolve_store(
+    db: Database, code: str | None, *, now: datetime, clock_overridden: bool = False
+) -> Store:
+    """The store named by `RXMSG_STORE`, the only store, or a new blank one.
+
+    A store created while `RXMSG_NOW` moves the clock is a test store: only a
+    test store honours the override later (DESIGN.md §9).
+    """
     with db.transaction() as session:
         if code:
             store = session.exec(select(Store).where(Store.code == code.upper())).first()
@@ -40,6 +46,23 @@ def resolve_store(db: Database, code: str | None, *, now: datetime) -> Store:
             phone="",
             timezone=local_timezone_name(),
             now=now,
+            is_test=clock_overridden,
+        )
+
+
+def refuse_clock_override(db: Database) -> None:
+    """`RXMSG_NOW` is for test stores; a database with a live store refuses it.
+
+    A moved clock would let texts out at night, revive expired codes and
+    backdate the audit log, so it is refused before anything runs.
+    """
+    with db.read() as session:
+        live = session.exec(
+            select(Store.code).where(col(Store.is_test).is_(False)).order_by(Store.code)
+        ).first()
+    if live is not None:
+        raise PermissionDenied(
+            f"RXMSG_NOW moves the clock and is refused for live store {live}; unset it"
         )
 
 
@@ -56,8 +79,12 @@ def create_store(
     state: str = "",
     zip_code: str = "",
     hours: str = "",
+    is_test: bool = False,
 ) -> Store:
-    """A store with its setup rows; nothing is sent until support configures alerts."""
+    """A store with its setup rows; nothing is sent until support configures alerts.
+
+    `is_test` marks a demo or test store, the only kind that honours `RXMSG_NOW`.
+    """
     store = Store(
         code=code.upper(),
         name=name,
@@ -69,6 +96,7 @@ def create_store(
         zip=zip_code,
         hours=hours,
         created_at=now,
+        is_test=is_test,
     )
     session.add(store)
     session.flush()

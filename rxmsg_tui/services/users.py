@@ -1,4 +1,8 @@
-"""Maps the OS login (as over SSH) to a role; the first user of a new database is admin."""
+"""Maps the OS login (as over SSH) to a role; the first user of a new database is admin.
+
+The login comes from the composition root, which takes it from the OS account
+of the process (never from LOGNAME or USER, which anybody can set).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import audit
@@ -52,12 +56,7 @@ def add_user(db: Database, actor: Actor, username: str, role: str, *, now: datet
         raise PermissionDenied(f"only an admin may add users ({actor.username} is {actor.role})")
     if not _USERNAME.match(username):
         raise InvalidInput(f"{username!r} is not a valid login name")
-    try:
-        chosen = Role(role)
-    except ValueError:
-        raise InvalidInput(
-            f"role must be one of {', '.join(r.value for r in Role)}; got {role!r}"
-        ) from None
+    chosen = _role(role)
     with db.transaction() as session:
         existing = session.exec(
             select(AppUser).where(AppUser.store_id == actor.store_id, AppUser.username == username)
@@ -76,6 +75,37 @@ def add_user(db: Database, actor: Actor, username: str, role: str, *, now: datet
     return user
 
 
+def change_role(db: Database, actor: Actor, username: str, role: str, *, now: datetime) -> None:
+    """Admins change a user's role; the store always keeps at least one admin."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied(f"only an admin may change roles ({actor.username} is {actor.role})")
+    chosen = _role(role)
+    with db.transaction() as session:
+        user = session.exec(
+            select(AppUser).where(AppUser.store_id == actor.store_id, AppUser.username == username)
+        ).first()
+        if user is None:
+            raise InvalidInput(f"user {username!r} is not a user of store {actor.store_code}")
+        if user.role == Role.ADMIN and chosen is not Role.ADMIN:
+            admins = session.exec(
+                select(func.count())
+                .select_from(AppUser)
+                .where(
+                    AppUser.store_id == actor.store_id,
+                    AppUser.role == Role.ADMIN,
+                    col(AppUser.active).is_(True),
+                )
+            ).one()
+            if admins <= 1:
+                raise InvalidInput(f"{username} is the only admin of store {actor.store_code}")
+        before = str(user.role)
+        user.role = chosen
+        session.add(user)
+        audit.record(
+            session, actor, "user.role", at=now, target=username, before=before, after=chosen.value
+        )
+
+
 def list_users(db: Database, store_id: int) -> list[AppUser]:
     with db.read() as session:
         query = select(AppUser).where(AppUser.store_id == store_id).order_by(AppUser.username)
@@ -84,3 +114,12 @@ def list_users(db: Database, store_id: int) -> list[AppUser]:
 
 def _user_count(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(AppUser)).one())
+
+
+def _role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput(
+            f"role must be one of {', '.join(r.value for r in Role)}; got {role!r}"
+        ) from None

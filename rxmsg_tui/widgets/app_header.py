@@ -6,12 +6,16 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+TEST_MARK = "TEST"
+
 
 class AppHeader(Widget):
     """The screen's title on the left; store, user, role and scheduler state on the right.
 
     Staff at a shared counter terminal need to see at a glance which store and
-    which login they are acting as before they send anything. No clock is
+    which login they are acting as before they send anything. A test store
+    (a demo, or one whose clock `RXMSG_NOW` may move) says TEST first, so
+    nobody takes it for the live pharmacy. No clock is
     shown: the terminal has one, and a ticking header would make screenshots
     and tests differ from run to run.
     """
@@ -30,11 +34,14 @@ class AppHeader(Widget):
 
     screen_title: reactive[str] = reactive("")
 
-    def __init__(self, *, store_name: str, username: str, role: str) -> None:
+    def __init__(
+        self, *, store_name: str, username: str, role: str, test_store: bool = False
+    ) -> None:
         super().__init__()
         self.store_name = store_name
         self.username = username
         self.role = role
+        self.test_store = test_store
 
     def on_mount(self) -> None:
         self.watch(self.screen, "title", self._title_changed)
@@ -49,20 +56,25 @@ class AppHeader(Widget):
 
     def status_text(self) -> str:
         """The right-hand side in full, as tests and screen readers want it."""
-        return f"{self.store_name} · {self._who()}"
+        test = f"{TEST_MARK} · " if self.test_store else ""
+        return f"{test}{self.store_name} · {self._who()}"
 
     def render(self) -> Text:
         width = self.size.width
         title = self.screen_title
         who = self._who()
         # The store name gives way first: the title and the user must stay whole.
-        room = width - len(title) - len(who) - 7
+        test = f"{TEST_MARK} · " if self.test_store else ""
+        room = width - len(title) - len(who) - len(test) - 7
         store = self.store_name
         if len(store) > room:
             store = store[: max(room - 1, 0)] + "…" if room > 4 else ""
         right = f"{store} · {who}" if store else who
-        gap = max(width - len(title) - len(right) - 2, 1)
-        return Text.assemble(" ", (title, "bold"), " " * gap, right, " ")
+        gap = max(width - len(title) - len(test) - len(right) - 2, 1)
+        mark = (TEST_MARK, "bold reverse") if test else ""
+        return Text.assemble(
+            " ", (title, "bold"), " " * gap, mark, " · " if test else "", right, " "
+        )
 
     def _who(self) -> str:
         return f"{self.username} ({self.role}) · Scheduler: {self.scheduler}"

@@ -2,35 +2,64 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import ClassVar
 
-from textual import on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from rxmsg_tui.domain.unlock_code import CODE_CHARS
 from rxmsg_tui.services.errors import ServiceError
+from rxmsg_tui.services.support import UnlockGrant
 from rxmsg_tui.widgets.field_message import FieldMessage
 
-
-@dataclass(frozen=True)
-class Unlock:
-    """A code that was valid when typed, and when it stops being valid."""
-
-    code: str
-    expires_at: datetime
+log = logging.getLogger("rxmsg.unlock")
 
 
-class UnlockDialog(ModalScreen[Unlock | None]):
-    """The code staff read off the phone from rxmsg support (`rxmsg support unlock-code`).
+class CodeInput(Input):
+    """An Input that keeps a code pasted over several lines whole.
 
-    `check` returns the code's expiry or raises a `ServiceError` that says why
-    the code is refused (wrong length, another store, expired, no support key).
+    A remote session may wrap the long code; Input would keep only its first line.
+    """
+
+    def _on_paste(self, event: events.Paste) -> None:
+        joined = "".join(event.text.split())
+        if joined:
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(joined)
+            else:
+                self.replace(joined, *selection)
+        event.prevent_default()  # Input's own handler would paste the first line again
+        event.stop()
+
+
+class CodeChecked(Message):
+    """The code was redeemed (`grant`) or refused (`text` says why)."""
+
+    def __init__(self, grant: UnlockGrant | None, text: str = "") -> None:
+        super().__init__()
+        self.grant = grant
+        self.text = text
+
+
+MAX_TYPED = CODE_CHARS * 2
+"""Room for the code with its dashes and any spaces that came with it."""
+
+
+class UnlockDialog(ModalScreen[UnlockGrant | None]):
+    """The code rxmsg support pastes in (`rxmsg support unlock-code`).
+
+    `check` redeems the code (it cannot be used again) and returns the grant,
+    or raises a `ServiceError` that says why it is refused (not a code,
+    another store, expired, already used, no public key). It runs off the UI
+    thread because it writes the code's use to the database.
     """
 
     DEFAULT_CSS = """
@@ -61,15 +90,21 @@ class UnlockDialog(ModalScreen[Unlock | None]):
         Binding("escape", "cancel", "Cancel", id="unlock.cancel", tooltip="Stay locked"),
     ]
 
-    def __init__(self, check: Callable[[str], datetime]) -> None:
+    def __init__(self, check: Callable[[str], UnlockGrant]) -> None:
         super().__init__()
         self.check = check
+        self.checking = False
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Unlock Alert Settings"
-            yield Static("Type the unlock code rxmsg support gave you.", markup=False)
-            yield Input(id="unlock-code", placeholder="XXXX-XXXX-…", max_length=40, compact=True)
+            yield Static("Paste the unlock code rxmsg support gave you.", markup=False)
+            yield CodeInput(
+                id="unlock-code",
+                placeholder="XXXXXXXX-XXXXXXXX-…",
+                max_length=MAX_TYPED,
+                compact=True,
+            )
             yield FieldMessage(id="unlock-error")
             with Horizontal():
                 yield Button("Unlock", variant="primary", id="unlock-ok", compact=True)
@@ -86,13 +121,30 @@ class UnlockDialog(ModalScreen[Unlock | None]):
         if not code:
             self.query_one("#unlock-error", FieldMessage).show("Type the code first.")
             return
+        if not self.checking:
+            self.checking = True
+            self._check(code)
+
+    @work(thread=True, exclusive=True, group="unlock-check")
+    def _check(self, code: str) -> None:
         try:
-            expires_at = self.check(code)
+            grant = self.check(code)
         except ServiceError as exc:
-            self.query_one("#unlock-error", FieldMessage).show(f"Refused: {exc}")
-            self.query_one("#unlock-code", Input).focus()
+            self.post_message(CodeChecked(None, f"Refused: {exc}"))
+        except Exception as exc:  # a database fault must not close the App
+            log.exception("unlock code check failed")
+            text = f"Cannot check the code now ({type(exc).__name__}); try again"
+            self.post_message(CodeChecked(None, text))
+        else:
+            self.post_message(CodeChecked(grant))
+
+    def on_code_checked(self, event: CodeChecked) -> None:
+        self.checking = False
+        if event.grant is not None:
+            self.dismiss(event.grant)
             return
-        self.dismiss(Unlock(code, expires_at))
+        self.query_one("#unlock-error", FieldMessage).show(event.text)
+        self.query_one("#unlock-code", Input).focus()
 
     @on(Button.Pressed, "#unlock-cancel")
     def action_cancel(self) -> None:

@@ -1,46 +1,58 @@
-"""Alert Settings at 80x24, by keyboard: locked, unlocked by a code, saved with audit, relocked."""
+"""Alert Settings at 80x24, by keyboard: locked, unlocked by a pasted code, saved, relocked."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import SecretStr
 from sqlmodel import col, select
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
 from rxmsg_tui.app import RxMsgApp
-from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.vocabulary import Role
+from rxmsg_tui.screens import alert_settings as alert_settings_module
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.store_settings import read_settings
-from rxmsg_tui.services.support import issue_unlock_code
-from rxmsg_tui.storage.models import AuditLog
+from rxmsg_tui.storage.models import AuditLog, UnlockCodeUse
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage
 from rxmsg_tui.widgets.unlock_dialog import UnlockDialog
 from tests.tui.conftest import settle, type_text
+from tests.unlock_codes import SUPPORT_PUBLIC_PEM
+from tests.unlock_codes import unlock_code as make_unlock_code
 
-KEY = SecretStr("support-key")
+KEY = SUPPORT_PUBLIC_PEM
 OPEN_ALERTS = ("3", "1", "1", "2")  # Misc > Interface Setups > Outbound Messaging > Alert Settings
 NEW_YORK = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
 def context(context: AppContext) -> AppContext:
-    """The tests' context with the support key that checks unlock codes."""
-    context.settings = context.settings.model_copy(update={"support_key": KEY})
+    """The tests' context with the support public key that checks unlock codes."""
+    context.settings = context.settings.model_copy(update={"support_public_key": KEY})
     return context
 
 
 def unlock_code(context: AppContext, *, store: str = "TEST", minutes: int = 30) -> str:
-    return issue_unlock_code(KEY, store, minutes=minutes, now=context.clock.now())[0]
+    """A fresh code from support; `context` is the store it is pasted at."""
+    return make_unlock_code(store, minutes=minutes)
+
+
+def later(monkeypatch: pytest.MonkeyPatch, at: datetime) -> None:
+    """Move the real clock the unlock expiry follows (RXMSG_NOW cannot move it)."""
+    monkeypatch.setattr(alert_settings_module, "real_now", lambda: at)
+
+
+def uses(context: AppContext) -> list[tuple[str, datetime]]:
+    with context.db.read() as session:
+        return [(u.username, u.expires_at) for u in session.exec(select(UnlockCodeUse))]
 
 
 def settings(context: AppContext) -> dict[str, Any]:
@@ -65,10 +77,17 @@ async def open_alerts(pilot: Pilot[None]) -> AlertSettingsScreen:
 
 
 async def unlock(pilot: Pilot[None], code: str) -> None:
+    """F2, paste the code as support would over a remote session, Enter."""
     await pilot.press("f2")
     assert isinstance(pilot.app.screen, UnlockDialog)
-    await type_text(pilot, code)
+    await paste(pilot, code)
     await pilot.press("enter")
+    await settle(pilot)
+
+
+async def paste(pilot: Pilot[None], text: str) -> None:
+    field = pilot.app.screen.query_one("#unlock-code", Input)
+    field.post_message(events.Paste(text))
     await pilot.pause()
 
 
@@ -104,26 +123,34 @@ async def test_locked_fields_ignore_keys_until_a_valid_code_unlocks_them(
         dialog = app.screen
         assert isinstance(dialog, UnlockDialog)
         assert dialog.query_one("#unlock-error", FieldMessage).message == (
-            "Refused: that is not an unlock code (wrong length); check for typos"
+            "Refused: that is not an unlock code (it has 120 letters and digits, this has 8); "
+            "check it was pasted whole"
         )
-        await pilot.press(*["backspace"] * 9)
-        await type_text(pilot, unlock_code(context, store="ELM"))
+        dialog.query_one("#unlock-code", Input).value = ""
+        await paste(pilot, unlock_code(context, store="ELM"))
         await pilot.press("enter")
+        await settle(pilot)
         assert dialog.query_one("#unlock-error", FieldMessage).message == (
-            "Refused: the unlock code is not valid for store TEST"
+            "Refused: the unlock code is not valid for store TEST "
+            "(made for another store, or not by rxmsg support)"
         )
         assert text(screen, "#lock-state").startswith("Locked")
 
         await pilot.press("escape")
+        before_unlock = datetime.now(UTC)
         code = unlock_code(context)
-        expires = issue_unlock_code(KEY, "TEST", minutes=30, now=context.clock.now())[1]
-        await unlock(pilot, code)
+        wrapped = code[:60] + "\r\n" + code[60:]  # a remote session wrapped the line
+        await unlock(pilot, wrapped)
         assert app.screen is screen
+        assert screen.unlock is not None
+        expires = screen.unlock.expires_at
+        assert before_unlock + timedelta(minutes=29) <= expires  # kept to the minute
         assert text(screen, "#lock-state") == (
             f"Unlocked until {expires.astimezone(NEW_YORK):%H:%M}"
         )
         assert not any(widget.disabled for widget in screen.form.field_widgets())
         assert isinstance(app.focused, Checkbox) and app.focused.name == "email"
+    assert uses(context) == [("alice", expires)]
     assert settings(context) == before
     assert audit_rows(context) == []
 
@@ -196,15 +223,21 @@ async def test_refused_values_are_shown_at_their_fields_and_nothing_is_half_save
     assert audit_rows(context) == []
 
 
-async def test_expiry_relocks_and_keeps_the_unsaved_edit_for_a_new_code(
-    app: RxMsgApp, context: AppContext
+async def test_one_code_unlocks_until_it_expires_and_cannot_be_used_again(
+    app: RxMsgApp, context: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alerts(pilot)
-        code, expires = issue_unlock_code(KEY, "TEST", minutes=5, now=context.clock.now())
+        code = unlock_code(context, minutes=5)
         await unlock(pilot, code)
-        await pilot.press("tab", "space")  # Refill Reminder by SMS
-        context.clock = Clock(expires + timedelta(seconds=1))
+        assert screen.unlock is not None
+        expires = screen.unlock.expires_at
+        await pilot.press("space", "ctrl+s")  # Refill Reminder by Email: no second code asked
+        await settle(pilot)
+        assert text(screen, "#alert-status").startswith("Saved 1 change")
+        await tab_to(pilot, "alerts-refill-channels")
+        await pilot.press("tab", "space")  # and by SMS, not saved yet
+        later(monkeypatch, expires + timedelta(seconds=1))
         await pilot.pause(1.3)  # the screen looks at the clock every second
         ended = f"{expires.astimezone(NEW_YORK):%H:%M}"
         assert text(screen, "#lock-state") == (
@@ -212,37 +245,54 @@ async def test_expiry_relocks_and_keeps_the_unsaved_edit_for_a_new_code(
             "Your unsaved changes are kept."
         )
         assert all(widget.disabled for widget in screen.form.field_widgets())
-        assert screen.changes() == {"alerts.refill.channels": ["sms"]}
+        assert screen.changes() == {"alerts.refill.channels": ["email", "sms"]}
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert text(screen, "#alert-status") == (
             "Not saved: the settings are locked. Press F2 and enter an unlock code."
         )
-        assert settings(context)["alerts.refill.channels"] == []
+        assert settings(context)["alerts.refill.channels"] == ["email"]
 
-        await unlock(pilot, code)  # the old code is refused now
+        await unlock(pilot, code)  # the used code is refused now
         assert isinstance(app.screen, UnlockDialog)
         error = app.screen.query_one("#unlock-error", FieldMessage).message
-        assert error.startswith("Refused: the unlock code expired at ")
+        assert error.startswith("Refused: this unlock code was already used at ")
+        assert error.endswith(" by alice; ask rxmsg support for a new code")
         await pilot.press("escape")
+        monkeypatch.undo()
         await unlock(pilot, unlock_code(context))
         await pilot.press("ctrl+s")
         await settle(pilot)
-    assert settings(context)["alerts.refill.channels"] == ["sms"]
+    assert settings(context)["alerts.refill.channels"] == ["email", "sms"]
 
 
-async def test_a_technician_may_unlock_but_the_save_is_refused(context: AppContext) -> None:
+async def test_the_app_clock_does_not_keep_a_code_alive(app: RxMsgApp, context: AppContext) -> None:
+    expired = make_unlock_code("TEST", expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    context.clock = type(context.clock)(datetime.now(UTC) - timedelta(hours=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alerts(pilot)
+        await unlock(pilot, expired)
+        assert isinstance(app.screen, UnlockDialog)
+        error = app.screen.query_one("#unlock-error", FieldMessage).message
+        assert error.startswith("Refused: the unlock code expired at ")
+    assert uses(context) == []
+
+
+async def test_a_technician_cannot_unlock_and_the_code_stays_unused(
+    context: AppContext,
+) -> None:
     actor = context.actor
     context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
     app = RxMsgApp(context)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alerts(pilot)
         await unlock(pilot, unlock_code(context))
-        await pilot.press("space", "ctrl+s")
-        await settle(pilot)
-        assert text(screen, "#alert-status") == (
-            "Not saved: tom is a technician; technicians cannot change setup"
-        )
+        assert isinstance(app.screen, UnlockDialog)
+        error = app.screen.query_one("#unlock-error", FieldMessage).message
+        assert error == "Refused: tom is a technician; technicians cannot change setup"
+        await pilot.press("escape")
+        assert app.screen is screen and screen.unlock is None
+    assert uses(context) == []
     assert settings(context)["alerts.refill.channels"] == []
 
 

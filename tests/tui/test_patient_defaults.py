@@ -27,8 +27,8 @@ from tests.tui.test_alert_settings import KEY, open_alerts, settings, unlock, un
 
 @pytest.fixture
 def context(context: AppContext) -> AppContext:
-    """The tests' context with the support key that checks unlock codes."""
-    context.settings = context.settings.model_copy(update={"support_key": KEY})
+    """The tests' context with the support public key that checks unlock codes."""
+    context.settings = context.settings.model_copy(update={"support_public_key": KEY})
     return context
 
 
@@ -141,7 +141,7 @@ async def test_save_sets_when_defaults_apply(app: RxMsgApp, context: AppContext)
     assert audit_actions(context) == [("settings.set", "defaults.apply_on")]
 
 
-async def test_a_refused_update_all_says_why_and_changes_no_patient(
+async def test_a_technician_finds_the_defaults_locked_and_changes_no_patient(
     context: AppContext, pharmacy: dict[str, int]
 ) -> None:
     before = prefs(context)
@@ -149,15 +149,13 @@ async def test_a_refused_update_all_says_why_and_changes_no_patient(
     context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
     app = RxMsgApp(context)
     async with app.run_test(size=(80, 24)) as pilot:
-        dialog = await open_defaults(pilot, context, unlocked=True)
+        await open_alerts(pilot)
+        await unlock(pilot, unlock_code(context))  # refused: technicians cannot change setup
+        await pilot.press("escape", "f4")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PatientDefaultsDialog)
         await pilot.press("f5")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog)
-        assert app.screen.question == "Set the message options of all 4 patients to these defaults?"
-        await pilot.press("y")
-        await settle(pilot)
-        assert status(dialog) == (
-            "Nothing changed for patients: tom is a technician; "
-            "technicians cannot update patient defaults"
-        )
+        assert status(dialog) == LOCKED
     assert prefs(context) == before
