@@ -21,6 +21,7 @@ from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError
 from rxmsg_tui.services.formats.message_formats import FormatDraft, list_formats, save_format
 from rxmsg_tui.services.formats.quick_responses import list_responses, save_response
+from rxmsg_tui.services.formats.review_sites import list_sites, save_site
 from rxmsg_tui.storage.models import MessageFormat, Store
 from tests.conftest import NOW
 from tests.daily_world import World
@@ -119,3 +120,15 @@ def test_texts_the_database_builds_stay_within_the_caps(
     assert 9 <= measure(text.body).segments <= 10
     with db.read() as session:
         assert session.exec(select(MessageFormat.body)).all() == [EDGE_SMS]
+
+
+def test_review_sites_refuse_control_characters(db: Database, admin: Actor) -> None:
+    for name, url, field in (
+        ("Google\x1b[2J", "https://g.page/r/x/review", "name"),
+        ("Google", "https://g.page/r/x/review\r\nBcc: all@example.org", "url"),
+        ("Google", "https://g.page/" + "r" * 500, "url"),
+    ):
+        with pytest.raises(FieldError) as caught:
+            save_site(db, admin, name=name, url=url, make_default=True, now=NOW)
+        assert caught.value.field == field
+    assert list_sites(db, admin.store_id) == []

@@ -8,11 +8,15 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
+from rxmsg_tui.domain.text_limits import bad_character
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound, PermissionDenied
 from rxmsg_tui.storage.models import ReviewSite
+
+_URL_MAX = 500
+"""The review_site.url column; the longest #REVIEWURL# the format check counts on."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,11 @@ def default_site(session: Session, store_id: int) -> ReviewSiteRow | None:
 def check_url(url: str) -> str:
     """An http(s) URL with a host; anything else is refused at the field."""
     text = url.strip()
+    bad = bad_character(text)  # urlsplit drops tabs and line breaks silently; the row would not
+    if bad is not None:
+        raise FieldError("url", f"the URL holds a control character: {bad.problem}")
+    if len(text) > _URL_MAX:
+        raise FieldError("url", f"the URL is longer than {_URL_MAX} characters")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
         raise FieldError("url", "the URL must start with http:// or https:// and name a site")
@@ -59,6 +68,9 @@ def save_site(
     name = name.strip()
     if not name or len(name) > 80:
         raise FieldError("name", "give the site a name of 1 to 80 characters")
+    bad = bad_character(name)
+    if bad is not None:
+        raise FieldError("name", f"the name holds a control character: {bad.problem}")
     url = check_url(url)
     with db.transaction() as session:
         sites = _sites(session, actor.store_id)
