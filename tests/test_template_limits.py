@@ -11,8 +11,9 @@ import pytest
 from rxmsg_tui.domain.default_formats import default_format
 from rxmsg_tui.domain.message_text import MessageTextError, check_format, render_message
 from rxmsg_tui.domain.settings_keys import SettingError, validate
+from rxmsg_tui.domain.template_budget import RENDER_MAX_CHARS
 from rxmsg_tui.domain.template_variables import VARIABLES, long_values, sample_values
-from rxmsg_tui.domain.templates import RENDER_MAX_CHARS, TemplateError, check, render
+from rxmsg_tui.domain.templates import TemplateError, check, render
 from rxmsg_tui.domain.text_limits import bad_character, check_message
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 

@@ -8,10 +8,9 @@ cannot hang the dispatcher or reach Python objects. Compiled templates are
 cached by their source.
 
 Nor can a template build a huge text: every filter result, every `~` and the
-text itself count against one budget of `RENDER_MAX_CHARS` per render, and
-`replace` works out the length of its result before it builds it, so chained
-replaces that would multiply a name into gigabytes stop at once with a
-`TemplateError`. `check` also renders the template with the sample and the
+text itself count against one budget per render (`template_budget`), so
+chained replaces that would multiply a name into gigabytes stop at once with
+a `TemplateError`. `check` also renders the template with the sample and the
 longest values of its alert type, so a filter given the wrong arguments is
 refused at save instead of failing every day at send.
 """
@@ -19,27 +18,27 @@ refused at save instead of failing every day at send.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes, pass_eval_context
-from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import TemplateError as JinjaError
-from jinja2.filters import do_replace
-from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import escape
 
+from rxmsg_tui.domain.template_budget import (
+    BoundedCodeGenerator,
+    TooLarge,
+    bounded_concat,
+    bounded_join,
+    bounded_replace,
+    budget,
+    counted,
+)
 from rxmsg_tui.domain.template_variables import BY_LEGACY, BY_NAME, long_values, sample_values
 from rxmsg_tui.domain.text_limits import TEMPLATE_MAX_CHARS
 from rxmsg_tui.domain.vocabulary import AlertType
-
-RENDER_MAX_CHARS = 200_000
-"""What one render may build in all: filter results, `~` joins and the text itself."""
 
 ALLOWED_FILTERS = frozenset(
     {"upper", "lower", "title", "capitalize", "trim", "default", "d", "truncate", "replace", "e"}
@@ -84,117 +83,19 @@ class _Compiled:
     names: frozenset[str]
 
 
-class _Budget:
-    """Characters a render may still build; shared by its filters, joins and output."""
-
-    def __init__(self) -> None:
-        self.left = RENDER_MAX_CHARS
-
-    def spend(self, chars: int) -> None:
-        if chars > self.left:
-            self.left = -1
-            raise TemplateError(
-                f"the text would grow past {RENDER_MAX_CHARS:,} characters "
-                "(a replace filter that multiplies it?)"
-            )
-        self.left -= chars
-
-
-_BUDGET: ContextVar[_Budget | None] = ContextVar("template_budget", default=None)
-
-
-@contextmanager
-def _budget() -> Iterator[_Budget]:
-    budget = _Budget()
-    token = _BUDGET.set(budget)
-    try:
-        yield budget
-    finally:
-        _BUDGET.reset(token)
-
-
-def _spend(chars: int) -> None:
-    budget = _BUDGET.get()
-    if budget is None:  # outside `render` and `_compile`: still no string over the cap
-        _Budget().spend(chars)
-    else:
-        budget.spend(chars)
-
-
-def _counted(filter_function: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter whose result counts against the budget (they grow a text a few times at most)."""
-
-    @wraps(filter_function)  # keeps Jinja's pass_eval_context mark
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        result = filter_function(*args, **kwargs)
-        if isinstance(result, str):
-            _spend(len(result))
-        return result
-
-    return counted
-
-
-@pass_eval_context
-def _bounded_replace(
-    eval_ctx: EvalContext, value: Any, old: Any, new: Any, count: int | None = None
-) -> str:
-    """Jinja's `replace`, refused before it starts when its result would be over the budget."""
-    text, old_text, new_text = (
-        (str(escape(part)) for part in (value, old, new))
-        if eval_ctx.autoescape
-        else (str(part) for part in (value, old, new))
-    )
-    found = text.count(old_text)
-    if count is not None and isinstance(count, int) and count >= 0:
-        found = min(found, count)
-    _spend(len(text) + found * max(len(new_text) - len(old_text), 0))
-    return do_replace(eval_ctx, value, old, new, count)
-
-
-class _BoundedCodeGenerator(CodeGenerator):
-    """Compiles `a ~ b` to a join that counts its parts before joining them."""
-
-    @optimizeconst
-    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:  # noqa: N802 (Jinja's name)
-        if frame.eval_ctx.volatile:
-            join = "(markup_join if context.eval_ctx.volatile else str_join)"
-        elif frame.eval_ctx.autoescape:
-            join = "markup_join"
-        else:
-            join = "str_join"
-        self.write(f"environment.bounded_join({join}, (")
-        for argument in node.nodes:
-            self.visit(argument, frame)
-            self.write(", ")
-        self.write("))")
-
-
 class _Environment(SandboxedEnvironment):
     """The sandbox, with the filters and tests cut down to `ALLOWED_*` and every text bounded."""
 
-    code_generator_class = _BoundedCodeGenerator
+    code_generator_class = BoundedCodeGenerator
+    bounded_join = staticmethod(bounded_join)
+    concat = staticmethod(bounded_concat)
 
     def __init__(self, *, html: bool) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=html, keep_trailing_newline=True)
-        self.filters = {k: _counted(v) for k, v in self.filters.items() if k in ALLOWED_FILTERS} | {
-            "replace": _bounded_replace
-        }
+        self.filters = {k: counted(v) for k, v in self.filters.items() if k in ALLOWED_FILTERS}
+        self.filters["replace"] = bounded_replace
         self.tests = {k: v for k, v in self.tests.items() if k in ALLOWED_TESTS}
         self.globals.clear()
-
-    @staticmethod
-    def bounded_join(join: Callable[[Iterable[Any]], str], parts: tuple[Any, ...]) -> str:
-        _spend(sum(len(part) for part in parts if isinstance(part, str)))
-        return join(parts)
-
-    @staticmethod
-    def concat(pieces: Iterable[str]) -> str:
-        """The rendered text, stopped as soon as it passes the budget."""
-        kept: list[str] = []
-        for piece in pieces:
-            _spend(len(piece))
-            kept.append(piece)
-        return "".join(kept)
 
 
 _ENVIRONMENTS = {False: _Environment(html=False), True: _Environment(html=True)}
@@ -239,11 +140,11 @@ def trial_values(alert_type: AlertType) -> tuple[dict[str, str], dict[str, str]]
 def render(source: str, values: Mapping[str, str], *, html: bool = False) -> str:
     """The text for one patient; any failure is a `TemplateError`, never anything else."""
     compiled = _compile(source, html)
-    with _budget():
+    with budget():
         try:
             return str(compiled.render(dict(values)))
-        except TemplateError as exc:
-            raise TemplateError(exc.reason, _template_line(exc)) from None
+        except TooLarge as exc:
+            raise TemplateError(str(exc), _template_line(exc)) from None
         except JinjaError as exc:
             raise TemplateError(_plain(exc), _template_line(exc)) from None
         except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
@@ -295,7 +196,7 @@ def _compile(source: str, html: bool) -> _Compiled:
             f"the template is {len(source):,} characters; at most {TEMPLATE_MAX_CHARS:,}"
         )
     try:
-        with _budget():  # Jinja works out filters of constants while it compiles
+        with budget():  # Jinja works out filters of constants while it compiles
             return _compile_cached(source, html)
     except RecursionError:
         raise TemplateError("the template is nested too deeply") from None
@@ -336,7 +237,7 @@ def _refusal(node: nodes.Node) -> str:
     return f"{type(node).__name__.lower()} is not allowed in a template (use variables and if/else)"
 
 
-_FILTER_FUNCTION = re.compile(r"\bdo_(\w+)\(\)")
+_FILTER_FUNCTION = re.compile(r"\b(?:do|bounded)_(\w+)\(\)")
 
 
 def _misuse(exc: Exception) -> str:
