@@ -5,17 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual._context import active_message_pump
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode, NoScreen
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
+from textual.worker import WorkerFailed
 
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.base import RxScreen, ScreenRequested
@@ -43,6 +48,7 @@ from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.screens.quick_responses import QuickResponsesScreen
 from rxmsg_tui.screens.review_sites import ReviewSitesScreen
 from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.failures import describe_failure, log_failure
 from rxmsg_tui.widgets.app_events import QueueChanged, SchedulerStateChanged
 
 if TYPE_CHECKING:  # the scheduler (APScheduler) stays off the path to the first paint
@@ -144,6 +150,55 @@ class RxMsgApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         return MenuScreen(self.context, MAIN_MENU)
 
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every key, button and palette action: a fault in one is a message, not the App's end.
+
+        Actions run on the App's own message loop, which Textual ends (and the
+        App with it) when an action raises; the screen that asked is left as it was.
+        """
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            doing = action if isinstance(action, str) else action[1]
+            log_failure(log, f"the action {doing}", error)
+            self.notify(describe_failure(error), title="Not done", severity="error")
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual exits on any unhandled exception; rxmsg stays up where it can.
+
+        Textual offers no `exit_on_error` for the App, so this is where that
+        policy lives. A failed worker broke nothing: its failure is shown and
+        logged. A fault in a screen's (or its widgets') message handler stops
+        that screen's message loop, so the screen is closed and staff are back
+        where they came from. A fault on the App's own loop or on the first
+        screen still ends the App, as nothing would answer the keys any more.
+        """
+        if isinstance(error, WorkerFailed):
+            log_failure(log, "a background task", error.error)
+            self.notify(describe_failure(error.error), title="Not done", severity="error")
+            return
+        node = active_message_pump.get(None)
+        screen = node if isinstance(node, Screen) else _screen_of(node)
+        if screen is None or screen is not self.screen or len(self.screen_stack) < 2:
+            super()._handle_exception(error)
+            return
+        log_failure(log, f"the screen {screen.title}", error)
+        kind = type(error).__name__
+        self.pop_screen()
+        self.notify(
+            f"{screen.title} was closed after an unexpected error ({kind}); "
+            "nothing was changed — open it again",
+            title="Screen closed",
+            severity="error",
+            timeout=15,
+        )
+
     def on_screen_requested(self, event: ScreenRequested) -> None:
         self.open(event.item)
 
@@ -164,6 +219,16 @@ class RxMsgApp(App[None]):
         if build is not None:
             return build(self.context)
         return NotAvailableScreen(self.context, item)
+
+
+def _screen_of(node: object) -> Screen[object] | None:
+    """The screen a widget is on; None for the App or a widget already gone."""
+    if not isinstance(node, Widget):
+        return None
+    try:
+        return node.screen
+    except NoScreen:
+        return None
 
 
 def _log_failure(done: Future[None]) -> None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
 from rxmsg_tui.services.context import AppContext
+
+LOG_FILE = "rxmsg.log"
+"""In the data dir: while the TUI owns the terminal, its log lines go here (ids, never bodies)."""
 
 
 def open_tui(context: AppContext) -> None:
     """Run the App with the scheduler in-process; it sends only while it holds the lease."""
+    log_to_file(context.settings.data_dir / LOG_FILE)
     from rxmsg_tui.app import RxMsgApp
     from rxmsg_tui.scheduler.runner import SchedulerRunner
     from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
@@ -29,3 +38,18 @@ def open_tui(context: AppContext) -> None:
         app.run()
     finally:
         transports.close()
+
+
+def log_to_file(path: Path) -> None:
+    """Send rxmsg's log to `path` (0600, 1 MB × 3): the terminal belongs to the App.
+
+    Without it a failure the screen reports would leave no trace for support.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("rxmsg", "rxmsg_tui"):  # named loggers, and those named after their module
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
