@@ -6,8 +6,10 @@ retries with backoff, honouring `retry_after`) or fails for good
 (`PermanentError`: 4xx such as an invalid number — the message fails at once
 with `reason` shown to staff in plain words). Every request carries the
 message's UUID as `Idempotency-Key`, so a retry after a crash never delivers
-twice at a provider that honours it. Secrets never appear in `response`,
-`reason` or logs.
+twice at a provider that honours it. Twilio and SendGrid do not honour it, so a
+message whose sender died mid-send is never simply sent again: a provider that
+can be asked (`FindsSent`) is asked first, any other leaves it for staff.
+Secrets never appear in `response`, `reason` or logs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from rxmsg_tui.domain.vocabulary import Method
 
@@ -38,6 +40,14 @@ class SendResult:
     status_code: int | None
     response: str = ""
     """A short, secret-free summary of what the provider answered (kept in message_attempt)."""
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """A message the provider says it accepted, found by asking after a sender died."""
+
+    provider_message_id: str | None
+    sent_at: datetime | None = None
 
 
 class DeliveryStatus(StrEnum):
@@ -95,3 +105,16 @@ class Provider(Protocol):
     def poll_inbound(self, since: datetime | None) -> list[InboundSms]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class FindsSent(Protocol):
+    """A provider that can say whether it accepted a message (optional; see the module doc)."""
+
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> list[SentRecord]:
+        """Every message matching `message` that it accepted at or after `since`.
+
+        An empty list means it definitely holds none; a provider that cannot
+        tell raises ProviderError instead, and the question is asked again later.
+        """
+        ...

@@ -41,24 +41,33 @@ def shorten(text: str) -> str:
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1] + "…"
 
 
+RETRY_AFTER_LIMIT = 86_400.0
+"""More than a day is not a wait a provider means: such a value is ignored as garbage."""
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from `Retry-After`, given as delay-seconds or as an HTTP-date (RFC 9110)."""
+    """Seconds to wait from `Retry-After`, given as delay-seconds or as an HTTP-date (RFC 9110).
+
+    None, so the normal backoff applies, for anything that is not a usable wait:
+    not a number or a date, NaN, negative, a date already past, or more than a day
+    (`1000000000000` once overflowed the dispatcher's date arithmetic).
+    """
     if value is None or not value.strip():
         return None
-    value = value.strip()
+    value = value.strip()[:100]
     try:
         seconds = float(value)
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if not math.isfinite(seconds):
+    if not math.isfinite(seconds) or seconds < 0 or seconds > RETRY_AFTER_LIMIT:
         return None
-    return max(0.0, seconds)
+    return seconds
 
 
 def transport_error(

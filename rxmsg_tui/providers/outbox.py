@@ -21,6 +21,7 @@ from rxmsg_tui.providers.base import (
     OutgoingMessage,
     PermanentError,
     SendResult,
+    SentRecord,
     TransientError,
 )
 from rxmsg_tui.providers.email_message import build_email
@@ -83,6 +84,16 @@ class OutboxProvider:
             self._written[message.uuid] = filename
         log.info("message %s written to the outbox as %s", message.uuid, filename)
         return SendResult(filename, None, f"written to the outbox as {filename}")
+
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> list[SentRecord]:
+        """The file named by the message's UUID, if one was written: the rename is atomic,
+        so after a crash a message is either wholly in the outbox or not at all."""
+        if not _SAFE_UUID.fullmatch(message.uuid):
+            return []
+        with self._lock:
+            self._written = None  # another process may have written it: look again
+            existing = self._find(message.uuid)
+        return [SentRecord(existing)] if existing is not None else []
 
     def _find(self, uuid: str) -> str | None:
         """Look the UUID up in an index of the directory, rescanned only when others wrote to it."""

@@ -18,7 +18,9 @@ from rxmsg_tui.providers.base import (
     InboundSms,
     OutgoingMessage,
     PermanentError,
+    ProviderError,
     SendResult,
+    SentRecord,
 )
 from rxmsg_tui.providers.http_client import HttpTimeouts, ProviderHttp, build_client, json_object
 
@@ -109,6 +111,26 @@ class RoutingProvider:
             return DeliveryStatus.UNKNOWN
         return _STATUS.get(status, DeliveryStatus.UNKNOWN)
 
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> list[SentRecord]:
+        """Whether the router accepted rxmsg's id: `GET v1/messages/by-key/{uuid}`.
+
+        Only a 404 whose error code is `not_found` means "never accepted"; a
+        404 without it (a router without this endpoint) cannot tell.
+        """
+        try:
+            response = self._http.request(
+                "GET", f"v1/messages/by-key/{quote(message.uuid, safe='')}"
+            )
+        except PermanentError as error:
+            if error.status_code == 404 and '"not_found"' in error.response.replace(" ", ""):
+                return []
+            raise ProviderError(error.reason, status_code=error.status_code) from error
+        answer = json_object(response)
+        routing_id = answer.get("id") if isinstance(answer.get("id"), str) else None
+        accepted = answer.get("accepted_at")
+        when = _instant(accepted) if isinstance(accepted, str) else None
+        return [SentRecord(routing_id or message.uuid, when)]
+
     def poll_inbound(self, since: datetime | None) -> list[InboundSms]:
         """Replies received at or after `since`, oldest first, following `next_cursor`."""
         params: dict[str, str] = {}
@@ -127,6 +149,14 @@ class RoutingProvider:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _inbound(messages: object) -> list[InboundSms]:

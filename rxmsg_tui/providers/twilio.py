@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
 
@@ -17,6 +17,8 @@ from rxmsg_tui.providers.base import (
     OutgoingMessage,
     PermanentError,
     SendResult,
+    SentRecord,
+    TransientError,
 )
 from rxmsg_tui.providers.http_client import HttpTimeouts, ProviderHttp, build_client, json_object
 
@@ -38,6 +40,10 @@ _STATUS = {
 }
 
 PAGE_SIZE = 100
+LOOKUP_PAGES = 20
+"""Pages read when looking for one message: 2,000 texts to one number in a day is not a pharmacy."""
+CLOCK_SLACK = timedelta(minutes=5)
+"""Our clock and Twilio's may disagree by this much when matching a message's date."""
 
 
 def twilio_error_message(data: object) -> str | None:
@@ -112,6 +118,38 @@ class TwilioProvider:
             return DeliveryStatus.UNKNOWN
         return _STATUS.get(status, DeliveryStatus.UNKNOWN)
 
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> list[SentRecord]:
+        """Our messages to `message.to` with its exact body created since `since` (minus slack).
+
+        Twilio ignores Idempotency-Key, so after a sender died mid-send this list
+        (`To`, `From`, `DateSent>=` the day before) is the only way to know
+        whether the message went. Raises TransientError when it cannot read
+        every page, so "not found" always means not found.
+        """
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        earliest = since - CLOCK_SLACK
+        params: dict[str, str | int] = {
+            "To": message.to,
+            "From": self.from_number,
+            "DateSent>": (earliest - timedelta(days=1)).astimezone(UTC).strftime("%Y-%m-%d"),
+            "PageSize": PAGE_SIZE,
+        }
+        found: list[SentRecord] = []
+        url = f"{self._messages}.json"
+        for page_number in range(LOOKUP_PAGES):
+            page = json_object(
+                self._http.request("GET", url, params=params if page_number == 0 else None)
+            )
+            if not isinstance(page.get("messages"), list):
+                raise TransientError("Twilio's message list had no messages field")
+            found.extend(_ours(page["messages"], message, earliest))
+            next_url = _same_host(page.get("next_page_uri"))
+            if next_url is None:
+                return found
+            url = next_url
+        raise TransientError(f"Twilio listed more than {LOOKUP_PAGES} pages of messages")
+
     def poll_inbound(self, since: datetime | None) -> list[InboundSms]:
         """Replies to our number, oldest first; may repeat ones sent at exactly `since`.
 
@@ -159,6 +197,26 @@ def _inbound(messages: object, since: datetime | None) -> list[InboundSms]:
             )
         )
     return found
+
+
+def _ours(messages: list[object], message: OutgoingMessage, earliest: datetime) -> list[SentRecord]:
+    """The listed outbound messages with the same recipient and body, created since `earliest`.
+
+    A message with no readable date is kept: missing a match sends twice, a
+    false match only leaves one message for its sender to sort out.
+    """
+    records = []
+    for item in messages:
+        if not isinstance(item, dict) or not str(item.get("direction", "")).startswith("outbound"):
+            continue
+        if item.get("to") != message.to or (item.get("body") or "") != message.body:
+            continue
+        when = _rfc2822(item.get("date_created")) or _rfc2822(item.get("date_sent"))
+        if when is not None and when < earliest:
+            continue
+        sid = item.get("sid")
+        records.append(SentRecord(sid if isinstance(sid, str) else None, when))
+    return records
 
 
 def _same_host(uri: object) -> str | None:

@@ -118,3 +118,13 @@ def test_status_is_sent_and_nothing_comes_in(outbox: OutboxProvider) -> None:
     assert outbox.status("anything") is DeliveryStatus.SENT
     assert outbox.poll_inbound(None) == []
     outbox.close()
+
+
+def test_find_sent_is_the_file_named_by_the_uuid(tmp_path: Path) -> None:
+    writer = OutboxProvider(tmp_path / "outbox", now=lambda: NOW)
+    reader = OutboxProvider(tmp_path / "outbox", now=lambda: NOW)
+    message = sms()
+    assert reader.find_sent(message, NOW) == []
+    name = writer.send(message).provider_message_id
+    (found,) = reader.find_sent(message, NOW)  # written by another process after the first look
+    assert found.provider_message_id == name

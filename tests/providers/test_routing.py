@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rxmsg_tui.providers.base import DeliveryStatus, PermanentError, TransientError
+from rxmsg_tui.providers.base import DeliveryStatus, PermanentError, ProviderError, TransientError
 from rxmsg_tui.providers.http_client import HttpTimeouts
 from rxmsg_tui.providers.routing import RoutingProvider
 from tests.providers.loopback_http import LoopbackHttpServer, Reply
@@ -179,3 +179,29 @@ def test_inbound_follows_cursors(routing: RoutingProvider, http_server: Loopback
     assert first.path == "/rxmsg/v1/inbound"
     assert first.query == {"since": "2026-03-02T15:30:00Z"}
     assert second.query == {"since": "2026-03-02T15:30:00Z", "cursor": "c2"}
+
+
+def test_find_sent_asks_by_rxmsg_id(
+    routing: RoutingProvider, http_server: LoopbackHttpServer
+) -> None:
+    http_server.script(
+        Reply(200, {"id": "rt_7", "status": "sent", "accepted_at": "2026-03-02T15:31:00Z"})
+    )
+    message = sms()
+    (found,) = routing.find_sent(message, datetime(2026, 3, 2, 15, 30, tzinfo=UTC))
+    assert found.provider_message_id == "rt_7"
+    assert found.sent_at == datetime(2026, 3, 2, 15, 31, tzinfo=UTC)
+    (request,) = http_server.requests
+    assert (request.method, request.path) == ("GET", f"/rxmsg/v1/messages/by-key/{message.uuid}")
+
+
+def test_find_sent_believes_only_a_documented_not_found(
+    routing: RoutingProvider, http_server: LoopbackHttpServer
+) -> None:
+    since = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    http_server.script(Reply(404, {"error": {"code": "not_found", "message": "No such key"}}))
+    assert routing.find_sent(sms(), since) == []
+    # A router without the lookup answers 404 too, but that says nothing about the message.
+    http_server.script(Reply(404, {"error": {"code": "no_route", "message": "Unknown path"}}))
+    with pytest.raises(ProviderError):
+        routing.find_sent(sms(), since)

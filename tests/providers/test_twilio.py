@@ -116,7 +116,7 @@ def test_server_error_is_transient(twilio: TwilioProvider, http_server: Loopback
 
 @pytest.mark.parametrize(
     ("retry_after", "low", "high"),
-    [("30", 30, 30), ("Mon, 02 Mar 2099 15:30:00 GMT", 10**9, 10**10)],
+    [("30", 30, 30), ("3600", 3600, 3600)],
 )
 def test_throttled_send_honours_retry_after(
     twilio: TwilioProvider, http_server: LoopbackHttpServer, retry_after: str, low: int, high: int
@@ -129,6 +129,20 @@ def test_throttled_send_honours_retry_after(
     assert caught.value.retry_after is not None
     assert low <= caught.value.retry_after <= high
     assert "429" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "retry_after", ["1000000000000", "-5", "soon", "nan", "Mon, 02 Mar 2099 15:30:00 GMT"]
+)
+def test_absurd_retry_after_is_ignored(
+    twilio: TwilioProvider, http_server: LoopbackHttpServer, retry_after: str
+) -> None:
+    http_server.script(
+        Reply(429, {"code": 20429, "message": "Too Many Requests"}, {"Retry-After": retry_after})
+    )
+    with pytest.raises(TransientError) as caught:
+        twilio.send(sms())
+    assert caught.value.retry_after is None  # the dispatcher's own backoff applies
 
 
 def test_slow_answer_times_out_as_transient(http_server: LoopbackHttpServer) -> None:
@@ -278,3 +292,46 @@ def test_inbound_error_is_mapped(twilio: TwilioProvider, http_server: LoopbackHt
 def test_repr_shows_no_credentials(twilio: TwilioProvider) -> None:
     assert_secret_free(TWILIO_TOKEN, twilio)
     assert TWILIO_SID not in repr(twilio)
+
+
+def test_find_sent_lists_by_recipient_and_day_and_matches_the_body(
+    twilio: TwilioProvider, http_server: LoopbackHttpServer
+) -> None:
+    ours = twilio_message(sid("SM", 7))
+    http_server.script(
+        Reply(
+            200,
+            twilio_page(
+                [
+                    twilio_message(sid("SM", 5), body="Another text"),
+                    twilio_message(sid("SM", 6), direction="inbound"),
+                    ours,
+                ],
+                f"{MESSAGES}.json?To=%2B15551234567&Page=1&PageToken=PA1",
+            ),
+        ),
+        Reply(200, twilio_page([], None, page=1)),
+    )
+    since = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    (found,) = twilio.find_sent(sms(), since)
+    assert found.provider_message_id == sid("SM", 7)
+    first, second = http_server.requests
+    assert first.query == {
+        "To": "+15551234567", "From": TWILIO_FROM, "DateSent>": "2026-03-01", "PageSize": "100",
+    }  # fmt: skip
+    assert second.query["PageToken"] == "PA1"
+
+
+def test_find_sent_ignores_the_same_text_sent_earlier(
+    twilio: TwilioProvider, http_server: LoopbackHttpServer
+) -> None:
+    http_server.script(Reply(200, twilio_page([twilio_message(sid("SM", 7))], None)))
+    assert twilio.find_sent(sms(), datetime(2026, 3, 2, 16, 0, tzinfo=UTC)) == []
+
+
+def test_find_sent_cannot_tell_from_a_broken_list(
+    twilio: TwilioProvider, http_server: LoopbackHttpServer
+) -> None:
+    http_server.script(Reply(200, {"detail": "odd"}))
+    with pytest.raises(TransientError):
+        twilio.find_sent(sms(), datetime(2026, 3, 2, 15, 30, tzinfo=UTC))

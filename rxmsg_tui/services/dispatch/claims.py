@@ -1,10 +1,17 @@
-"""Claiming due messages and taking back the claims of dispatchers that died.
+"""Claiming due messages, keeping the claims alive, and taking back those of dead dispatchers.
 
 On SQLite a claim is one UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING,
 atomic because the statement takes the write lock before it reads. On
 PostgreSQL the due rows are first locked with `FOR UPDATE SKIP LOCKED` (a
 LIMIT inside an UPDATE's subquery may be evaluated more than once there), so
 several dispatchers share the work without overlap.
+
+A claimed message is `Sending` with `sent_at` empty until the moment it is
+handed to the provider (`mark_handed` sets `sent_at`, and refuses if the claim
+was lost). So when a dispatcher dies, what it never handed over goes straight
+back to `Pending`, and only what it may have sent is left for `reconcile`
+(claimed by `RECONCILE` until `claimed_until`, when "the provider has no such
+message" can be believed).
 """
 
 from __future__ import annotations
@@ -21,6 +28,14 @@ from rxmsg_tui.services.dispatch.claimant import Claimant, process_alive
 from rxmsg_tui.storage.models import OutboundMessage
 
 M = OutboundMessage
+SENDING = QueueStatus.SENDING.value
+
+RECONCILE = "reconcile"
+"""`claimed_by` of a message whose sender died after handing it over: ask before sending again."""
+
+SETTLE = timedelta(seconds=30)
+"""How long a request already on the wire may still take to land at the provider
+(connect, write and the provider's own work), so a lookup made sooner may miss it."""
 
 
 def claim_due(
@@ -40,9 +55,7 @@ def claim_due(
     claim = (
         update(M)
         .where(col(M.status) == QueueStatus.PENDING.value)
-        .values(
-            status=QueueStatus.SENDING.value, claimed_by=str(claimant), claimed_until=now + lease
-        )
+        .values(status=SENDING, claimed_by=str(claimant), claimed_until=now + lease, sent_at=None)
         .returning(col(M.id), col(M.priority), col(M.scheduled_at))
     )
     with db.transaction() as session:
@@ -57,12 +70,52 @@ def claim_due(
     return [row[0] for row in ordered if row[0] is not None]
 
 
-def recover_claims(db: Database, *, now: datetime) -> int:
-    """Put back `Pending` what expired claims or dead local dispatchers left `Sending`."""
-    host = socket.gethostname()
+def mark_handed(db: Database, claimant: Claimant, message_id: int, *, now: datetime) -> bool:
+    """Record that the message is about to go to the provider; False if the claim was lost.
+
+    The check and the mark are one statement, so a dispatcher whose claim
+    expired (and was taken over) never sends a message someone else now holds.
+    """
+    with db.engine.begin() as connection:  # one statement: no ORM session needed
+        result = connection.execute(
+            update(M)
+            .where(
+                col(M.id) == message_id,
+                col(M.status) == SENDING,
+                col(M.claimed_by) == str(claimant),
+                col(M.claimed_until) >= now,
+            )
+            .values(sent_at=now)
+        )
+    return bool(result.rowcount)
+
+
+def renew(db: Database, claimant: Claimant, *, now: datetime, lease: timedelta) -> int:
+    """Extend the claims `claimant` still holds: the heartbeat of a batch at work."""
     with db.transaction() as session:
+        result = session.connection().execute(
+            update(M)
+            .where(col(M.status) == SENDING, col(M.claimed_by) == str(claimant))
+            .values(claimed_until=now + lease)
+        )
+    return int(result.rowcount or 0)
+
+
+def release(db: Database, claimant: Claimant, *, now: datetime, settle: timedelta = SETTLE) -> int:
+    """Give back what a batch still holds when it ends: unsent to `Pending`, the rest to reconcile.
+
+    After a normal batch nothing is left; after an error mid-batch this is what
+    keeps a message the provider may have accepted from being sent again blindly.
+    """
+    return _take_back(db, col(M.claimed_by) == str(claimant), now=now, settle=settle)
+
+
+def recover_claims(db: Database, *, now: datetime, settle: timedelta = SETTLE) -> int:
+    """Take back what expired claims or dead local dispatchers left `Sending`."""
+    host = socket.gethostname()
+    with db.read() as session:
         holders = session.execute(
-            select(col(M.claimed_by)).where(col(M.status) == QueueStatus.SENDING.value).distinct()
+            select(col(M.claimed_by)).where(col(M.status) == SENDING).distinct()
         ).scalars()
         dead = [
             text
@@ -72,12 +125,27 @@ def recover_claims(db: Database, *, now: datetime) -> int:
             and c.host == host
             and not process_alive(c.pid)
         ]
-        condition = col(M.claimed_until) < now
-        if dead:
-            condition = or_(condition, col(M.claimed_by).in_(dead))
-        result = session.connection().execute(
+    condition = and_(
+        col(M.claimed_until) < now,
+        or_(col(M.claimed_by).is_(None), col(M.claimed_by) != RECONCILE),
+    )
+    if dead:
+        condition = or_(condition, col(M.claimed_by).in_(dead))
+    return _take_back(db, condition, now=now, settle=settle)
+
+
+def _take_back(db: Database, held: object, *, now: datetime, settle: timedelta) -> int:
+    sending = and_(col(M.status) == SENDING, held)  # type: ignore[arg-type]
+    with db.transaction() as session:
+        connection = session.connection()
+        unsent = connection.execute(
             update(M)
-            .where(and_(col(M.status) == QueueStatus.SENDING.value, condition))
+            .where(sending, col(M.sent_at).is_(None))
             .values(status=QueueStatus.PENDING.value, claimed_by=None, claimed_until=None)
         )
-        return int(result.rowcount or 0)
+        handed = connection.execute(
+            update(M)
+            .where(sending, col(M.sent_at).is_not(None))
+            .values(claimed_by=RECONCILE, claimed_until=now + settle)
+        )
+    return int(unsent.rowcount or 0) + int(handed.rowcount or 0)

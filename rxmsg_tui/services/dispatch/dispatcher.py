@@ -1,16 +1,19 @@
 """Sends what is due: claim a batch, check words, consent and windows again, send, record.
 
-Network calls happen outside any transaction, a few at a time in threads;
-the database sees one claim and one batched write per batch. A crash at any
-point leaves each message finished or `Sending` under a claim that expires
-(or is taken back at once when its process is gone), and the resend carries
-the same Idempotency-Key.
+Network calls happen outside any transaction, a few at a time in threads.
+Each message is marked as handed over just before its request and recorded
+the moment the provider answers; a heartbeat keeps the batch's claims alive
+however slow the provider is. So a crash at any point leaves each message
+finished, or `Sending` with `sent_at` empty (never handed over: sent again),
+or `Sending` with `sent_at` set (maybe accepted: `reconcile` asks the provider
+before anything is sent again, because Twilio and SendGrid ignore the
+Idempotency-Key every request carries).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,15 +36,23 @@ from rxmsg_tui.providers.base import (
 from rxmsg_tui.services.consent_state import NO_CONSENT, ConsentState, consent_states
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
-from rxmsg_tui.services.dispatch.claims import claim_due, recover_claims
+from rxmsg_tui.services.dispatch.claims import (
+    SETTLE,
+    claim_due,
+    mark_handed,
+    recover_claims,
+    release,
+)
+from rxmsg_tui.services.dispatch.heartbeat import ClaimHeartbeat
 from rxmsg_tui.services.dispatch.outcomes import Outcome, record
+from rxmsg_tui.services.dispatch.reconcile import reconcile
+from rxmsg_tui.services.dispatch.transports import ProviderFor
 from rxmsg_tui.services.formats.restricted import store_words
 from rxmsg_tui.storage.models import AlertSettings, OutboundMessage, Store
 
-log = logging.getLogger("rxmsg.dispatch")
+__all__ = ["DispatchStats", "Dispatcher", "ProviderFor"]
 
-ProviderFor = Callable[[int, Method], Provider | None]
-"""The transport for a store and method, or None while it is switched off or down."""
+log = logging.getLogger("rxmsg.dispatch")
 
 NO_TRANSPORT_RETRY = timedelta(minutes=15)
 
@@ -55,6 +66,10 @@ class DispatchStats:
     undelivered: int = 0
     deferred: int = 0
     recovered: int = 0
+    found: int = 0
+    """Messages a dead sender left, found accepted at the provider."""
+    unconfirmed: int = 0
+    """Messages a dead sender left at a provider that cannot be asked: "Sent?" for staff."""
 
     def add(self, other: DispatchStats) -> None:
         for name in self.__dataclass_fields__:
@@ -83,21 +98,30 @@ class Dispatcher:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     batch_size: int = 100
     lease: timedelta = timedelta(seconds=60)
+    settle: timedelta = SETTLE
     workers: int = 8
     claimant: Claimant = field(default_factory=Claimant.for_this_process)
+    _stats_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def run_once(self) -> DispatchStats:
-        """One batch: recover dead claims, claim, send, record."""
-        stats = DispatchStats(recovered=recover_claims(self.db, now=self.clock.now()))
+        """One batch: recover dead claims, reconcile what they may have sent, claim, send."""
+        stats = DispatchStats(
+            recovered=recover_claims(self.db, now=self.clock.now(), settle=self.settle)
+        )
+        found = reconcile(self.db, self.provider_for, now=self.clock.now())
+        stats.found, stats.unconfirmed = found.found, found.unconfirmed
         ids = claim_due(
             self.db, self.claimant, now=self.clock.now(), limit=self.batch_size, lease=self.lease
         )
         stats.claimed = len(ids)
         if not ids:
             return stats
-        messages, batch = self._load(ids)
-        outcomes = self._send_all(messages, batch, stats)
-        record(self.db, self.claimant, outcomes, now=self.clock.now())
+        try:
+            with ClaimHeartbeat(self.db, self.claimant, self.clock, self.lease):
+                self._work(ids, stats)
+        finally:
+            # Normally nothing is left; after an error, nothing sent is ever put back blindly.
+            release(self.db, self.claimant, now=self.clock.now(), settle=self.settle)
         log.info("dispatched batch: %s", stats)
         return stats
 
@@ -110,6 +134,93 @@ class Dispatcher:
             if stats.claimed < self.batch_size:
                 break
         return total
+
+    def _work(self, ids: list[int], stats: DispatchStats) -> None:
+        messages, batch = self._load(ids)
+        held: list[Outcome] = []
+        to_send: list[tuple[OutboundMessage, Provider, StoreWindows]] = []
+        now = self.clock.now()
+        for message in messages:
+            outcome = self._hold(message, batch, now, stats)
+            provider = None
+            if outcome is None:
+                provider = self.provider_for(message.store_id, Method(message.method))
+                if provider is None:
+                    stats.deferred += 1
+                    outcome = _pending(message, now + NO_TRANSPORT_RETRY)
+            if outcome is not None:
+                held.append(outcome)
+            elif provider is not None:
+                to_send.append((message, provider, batch.rules[message.store_id].windows))
+        record(self.db, self.claimant, held, now=now)
+        workers = max(1, min(self.workers, len(to_send) or 1))
+        abort = threading.Event()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done in pool.map(lambda item: self._deliver(*item, abort=abort), to_send):
+                self._count(done, stats)
+
+    def _deliver(
+        self,
+        message: OutboundMessage,
+        provider: Provider,
+        windows: StoreWindows,
+        *,
+        abort: threading.Event,
+    ) -> Outcome | None:
+        """Hand one message over and record the answer at once; None if it was not sent.
+
+        The window is checked again here: behind a slow provider the batch may
+        reach this message after the window (or the 21:00 floor) has closed.
+        Once one sending thread is torn down (SystemExit, KeyboardInterrupt) no
+        other message is handed over; they are released unsent.
+        """
+        assert message.id is not None
+        if abort.is_set():
+            return None
+        now = self.clock.now()
+        method, alert = Method(message.method), AlertType(message.alert_type)
+        opens = next_allowed(method, alert, now, windows, message.recipient)
+        if opens != now:
+            outcome = _pending(message, opens or now + timedelta(days=1))
+            record(self.db, self.claimant, [outcome], now=now)
+            return outcome
+        try:
+            handed = mark_handed(self.db, self.claimant, message.id, now=now)
+        except Exception:  # not handed over: released as unsent when the batch ends
+            log.exception("message %s: could not mark it as being sent", message.id)
+            return None
+        if not handed:
+            log.warning("message %s: claim lost before sending; left to its new holder", message.id)
+            return None
+        try:
+            result = _try_send(message, provider)
+        except BaseException:
+            abort.set()
+            raise
+        try:
+            outcome = self._outcome(message, provider.name, result)
+        except Exception:  # never lose an acceptance to a bug in the bookkeeping
+            log.exception("message %s: could not work out the outcome", message.id)
+            outcome = _fallback(message, provider.name, result, self.clock.now())
+        try:
+            record(self.db, self.claimant, [outcome], now=self.clock.now())
+        except Exception:
+            # Left `Sending` with `sent_at` set: reconciled, never sent again blindly.
+            log.exception("message %s: could not record the outcome", message.id)
+        return outcome
+
+    def _count(self, outcome: Outcome | None, stats: DispatchStats) -> None:
+        if outcome is None:
+            return
+        with self._stats_lock:
+            if outcome.status is QueueStatus.SENT:
+                stats.sent += 1
+            elif outcome.status is QueueStatus.FAILED:
+                stats.failed += 1
+            elif outcome.attempt is None:
+                stats.deferred += 1
+            else:
+                stats.retrying += 1
 
     def _load(self, ids: list[int]) -> tuple[list[OutboundMessage], _Batch]:
         with self.db.read() as session:
@@ -132,29 +243,6 @@ class Dispatcher:
             patients = {m.patient_id for m in rows if m.patient_id is not None}
             consent = consent_states(session, patients)
         return rows, _Batch(rules, consent)
-
-    def _send_all(
-        self, messages: list[OutboundMessage], batch: _Batch, stats: DispatchStats
-    ) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        to_send: list[tuple[OutboundMessage, Provider]] = []
-        now = self.clock.now()
-        for message in messages:
-            held = self._hold(message, batch, now, stats)
-            if held is not None:
-                outcomes.append(held)
-                continue
-            provider = self.provider_for(message.store_id, Method(message.method))
-            if provider is None:
-                stats.deferred += 1
-                outcomes.append(_pending(message, now + NO_TRANSPORT_RETRY))
-                continue
-            to_send.append((message, provider))
-        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(to_send) or 1))) as pool:
-            results = list(pool.map(lambda pair: _try_send(*pair), to_send))
-        for (message, provider), result in zip(to_send, results, strict=True):
-            outcomes.append(self._outcome(message, provider.name, result, stats))
-        return outcomes
 
     def _hold(
         self, message: OutboundMessage, batch: _Batch, now: datetime, stats: DispatchStats
@@ -185,39 +273,26 @@ class Dispatcher:
         return _pending(message, opens or now + timedelta(days=1))
 
     def _outcome(
-        self,
-        message: OutboundMessage,
-        provider: str,
-        result: SendResult | Exception,
-        stats: DispatchStats,
+        self, message: OutboundMessage, provider: str, result: SendResult | Exception
     ) -> Outcome:
         attempts = message.attempts + 1
         now = self.clock.now()
         assert message.id is not None
         if isinstance(result, SendResult):
-            stats.sent += 1
             return Outcome(
                 message.id, message.store_id, QueueStatus.SENT, attempts,
                 sent_at=now, provider_message_id=result.provider_message_id,
                 attempt={"provider": provider, "status_code": result.status_code,
                          "response": result.response},
             )  # fmt: skip
-        reason = getattr(result, "reason", None) or f"{type(result).__name__}: {result}"
-        attempt = {
-            "provider": provider,
-            "status_code": getattr(result, "status_code", None),
-            "response": getattr(result, "response", ""),
-            "error": reason,
-        }
+        attempt = _failed_attempt(provider, result)
         if isinstance(result, PermanentError) or self.policy.exhausted(attempts):
-            stats.failed += 1
             log.warning("message %s failed after %d attempts", message.id, attempts)
             return Outcome(
                 message.id, message.store_id, QueueStatus.FAILED, attempts, attempt=attempt
             )
         retry_after = result.retry_after if isinstance(result, TransientError) else None
         delay = self.policy.delay(attempts, retry_after)
-        stats.retrying += 1
         return Outcome(
             message.id, message.store_id, QueueStatus.PENDING, attempts,
             next_attempt_at=now + timedelta(seconds=delay), attempt=attempt,
@@ -238,6 +313,34 @@ def _try_send(message: OutboundMessage, provider: Provider) -> SendResult | Exce
         if not isinstance(exc, TransientError | PermanentError):
             log.exception("provider %s raised for message %s", provider.name, message.id)
         return exc
+
+
+def _failed_attempt(provider: str, error: Exception) -> dict[str, object]:
+    return {
+        "provider": provider,
+        "status_code": getattr(error, "status_code", None),
+        "response": getattr(error, "response", ""),
+        "error": getattr(error, "reason", None) or f"{type(error).__name__}: {error}",
+    }
+
+
+def _fallback(
+    message: OutboundMessage, provider: str, result: SendResult | Exception, now: datetime
+) -> Outcome:
+    """The plainest true outcome, when working out the usual one failed."""
+    assert message.id is not None
+    attempts = message.attempts + 1
+    if isinstance(result, SendResult):
+        return Outcome(
+            message.id, message.store_id, QueueStatus.SENT, attempts, sent_at=now,
+            provider_message_id=result.provider_message_id,
+            attempt={"provider": provider, "status_code": result.status_code},
+        )  # fmt: skip
+    later = now + timedelta(seconds=RetryPolicy().cap_seconds)
+    return Outcome(
+        message.id, message.store_id, QueueStatus.PENDING, attempts, next_attempt_at=later,
+        attempt=_failed_attempt(provider, result),
+    )  # fmt: skip
 
 
 def _pending(message: OutboundMessage, at: datetime) -> Outcome:

@@ -1,16 +1,21 @@
-"""Records what happened to a batch of messages in one transaction: statuses and attempts."""
+"""Records what happened to claimed messages, statuses and attempts, as soon as it is known.
+
+The dispatcher records each message the moment its provider answers, so a
+crash later in the batch cannot lose an acceptance (and send it again).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import col
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
+from rxmsg_tui.services.dispatch.claims import RECONCILE
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
 
 M = OutboundMessage
@@ -33,12 +38,20 @@ class Outcome:
 
 
 def record(db: Database, claimant: Claimant, outcomes: list[Outcome], *, now: datetime) -> int:
-    """Apply `outcomes`, but only to messages this claimant still holds; returns rows changed."""
+    """Apply `outcomes`, but only to messages this claimant still holds; returns rows changed.
+
+    A message taken over for reconciling (its claim expired while the provider
+    was slow) still takes the answer: it is the truth the lookup would look for.
+    """
     if not outcomes:
         return 0
     statement = (
         update(M)
-        .where(col(M.id) == bindparam("b_id"), col(M.claimed_by) == bindparam("b_claimant"))
+        .where(
+            col(M.id) == bindparam("b_id"),
+            col(M.status) == QueueStatus.SENDING.value,
+            or_(col(M.claimed_by) == bindparam("b_claimant"), col(M.claimed_by) == RECONCILE),
+        )
         .values(
             status=bindparam("b_status"),
             attempts=bindparam("b_attempts"),
@@ -76,8 +89,12 @@ def record(db: Database, claimant: Claimant, outcomes: list[Outcome], *, now: da
         for o in outcomes
         if o.attempt is not None
     ]
-    with db.transaction() as session:
-        result = session.connection().execute(statement, params)
+    with db.engine.begin() as connection:
+        if not db.is_sqlite:
+            # Losing this commit to a database crash is safe: the message stays `Sending`
+            # with `sent_at` set and is reconciled, so it need not wait for the disk.
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        result = connection.execute(statement, params)
         if attempts:
-            session.connection().execute(insert(MessageAttempt), attempts)
+            connection.execute(insert(MessageAttempt), attempts)
     return int(result.rowcount or 0)

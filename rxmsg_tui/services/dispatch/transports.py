@@ -23,6 +23,9 @@ from rxmsg_tui.providers.factory import Providers, build_providers
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.models import OutboundSetup, Store
 
+ProviderFor = Callable[[int, Method], Provider | None]
+"""The transport for a store and method, or None while it is switched off or down."""
+
 
 @dataclass
 class _Cached:
