@@ -7,6 +7,8 @@ import tracemalloc
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rxmsg_tui.domain.default_formats import default_format
 from rxmsg_tui.domain.message_text import MessageTextError, check_format, render_message
@@ -160,3 +162,23 @@ def test_store_name_and_phone_refuse_control_characters(value: str) -> None:
     with pytest.raises(SettingError, match=r"store\.phone: .* is not allowed"):
         validate("store.phone", "(555) 010-2000" + value[3:])
     assert validate("store.name", "Elm Pharmacy") == "Elm Pharmacy"
+
+
+_GROWERS = st.sampled_from(
+    ["|replace('a', 'aaaaaaaaaa')", "|replace('', 'xy')", "|e", "|upper", "|title",
+     "|replace('a', '&<>')", "|truncate(5)", "|default('zz')"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_GROWERS, max_size=12), st.integers(1, 4), st.booleans())
+def test_no_chain_of_filters_builds_past_the_budget(
+    chain: list[str], terms: int, html: bool
+) -> None:
+    term = "(patient_name" + "".join(chain) + ")"
+    source = "{{ " + " ~ ".join([term] * terms) + " }}"
+    try:
+        text = render(source, {"patient_name": "Ana María " * 8}, html=html)
+    except TemplateError:
+        return
+    assert len(text) <= RENDER_MAX_CHARS
