@@ -1,8 +1,9 @@
 """Consent from an import, appended to the ledger only where it changes the current state.
 
-Decided before the write lock is taken (reading the ledger takes no lock) and
-written in the import's short transaction; a patient whose ledger changed in
-between (a STOP by text, a signature) is decided again inside it.
+Decided and staged before the write lock is taken (reading the ledger takes
+no lock) and appended in the import's short transaction by one INSERT…SELECT;
+a patient whose ledger changed in between (a STOP by text, a signature) is
+decided again inside it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Column, Connection, String, and_, delete, func, literal, select
 
 from rxmsg_tui.domain.settings_keys import CHANNELS
 from rxmsg_tui.domain.vocabulary import ConsentPurpose, ConsentSource
 from rxmsg_tui.services.importing.bulk import batches, insert_rows, table
-from rxmsg_tui.storage.models import Consent
+from rxmsg_tui.services.importing.staging import stage_table
+from rxmsg_tui.storage.models import Consent, Patient
+
+CONSENT = table(Consent)
+PATIENT = table(Patient)
 
 LOOKUP_BATCH = 2000
 
@@ -81,23 +86,59 @@ def plan_consent(
     return plan
 
 
+STAGE = stage_table(
+    "import_consent_stage",
+    [
+        Column("patient_ref", String(64)),
+        Column("channel", CONSENT.c.channel.type),
+        Column("purpose", CONSENT.c.purpose.type),
+        Column("granted", CONSENT.c.granted.type),
+        Column("evidence", CONSENT.c.evidence.type),
+    ],
+)
+"""The rows to append, by the pharmacy system's patient id (new patients have no id yet)."""
+
+
+def stage_consent(conn: Connection, plan: ConsentPlan, evidence: str) -> None:
+    """Write the planned rows to `STAGE` (before the write lock; see `staging`)."""
+    STAGE.create(conn, checkfirst=True)
+    insert_rows(conn, STAGE, _staged(plan.changes, evidence))
+
+
 def apply_consent(
     conn: Connection,
     plan: ConsentPlan,
-    ids: Mapping[str, int],
     *,
     store_id: int,
     evidence: str,
     username: str,
     now: datetime,
 ) -> ConsentOutcome:
-    """Append the planned rows (inside the write transaction); `ids` maps every patient_id."""
+    """Append the staged rows to the ledger, inside the write transaction, in one statement."""
     changed = _changed_since(conn, store_id, plan.mark)
     if changed:
-        _decide_again(conn, plan, ids, changed)
-    rows = _rows(plan, ids, store_id=store_id, evidence=evidence, username=username, now=now)
-    recorded = insert_rows(conn, table(Consent), rows)
-    return ConsentOutcome(recorded, sum(plan.kept_revoked.values()))
+        _decide_again(conn, plan, store_id, changed, evidence)
+    rows = select(
+        literal(store_id, CONSENT.c.store_id.type),
+        PATIENT.c.id,
+        STAGE.c.channel,
+        STAGE.c.purpose,
+        STAGE.c.granted,
+        literal(ConsentSource.IMPORT.value, CONSENT.c.source.type),
+        literal("", CONSENT.c.wording_version.type),
+        STAGE.c.evidence,
+        literal(username, CONSENT.c.username.type),
+        literal(now, CONSENT.c.recorded_at.type),
+    ).join_from(
+        STAGE,
+        PATIENT,
+        and_(PATIENT.c.store_id == store_id, PATIENT.c.patient_id == STAGE.c.patient_ref),
+    )
+    columns = ["store_id", "patient_id", "channel", "purpose", "granted", "source",
+               "wording_version", "evidence", "username", "recorded_at"]  # fmt: skip
+    statement = CONSENT.insert().from_select(columns, rows)
+    result = conn.execute(statement.execution_options(preserve_rowcount=True))
+    return ConsentOutcome(max(result.rowcount, 0), sum(plan.kept_revoked.values()))
 
 
 def _decide(plan: ConsentPlan, item: Wanted, current: Mapping[Key, Current]) -> None:
@@ -118,15 +159,25 @@ def _decide(plan: ConsentPlan, item: Wanted, current: Mapping[Key, Current]) -> 
 
 
 def _decide_again(
-    conn: Connection, plan: ConsentPlan, ids: Mapping[str, int], changed: set[int]
+    conn: Connection, plan: ConsentPlan, store_id: int, changed: set[int], evidence: str
 ) -> None:
     """Patients whose ledger changed after it was read are decided on the ledger of now."""
-    again = [pid for pid in plan.wanted if ids[pid] in changed]
-    plan.changes = [(w, c) for w, c in plan.changes if ids[w.patient_id] not in changed]
-    current = _current(conn, [ids[pid] for pid in again])
-    for pid in again:
-        plan.kept_revoked.pop(pid, None)
-        _decide(plan, plan.wanted[pid], current.get(ids[pid], {}))
+    found = conn.execute(
+        select(PATIENT.c.patient_id, PATIENT.c.id).where(
+            PATIENT.c.store_id == store_id, PATIENT.c.id.in_(changed)
+        )
+    )
+    ids = {patient_id: pk for patient_id, pk in found if patient_id in plan.wanted}
+    if not ids:
+        return
+    conn.execute(delete(STAGE).where(STAGE.c.patient_ref.in_(list(ids))))
+    current = _current(conn, list(ids.values()))
+    again = ConsentPlan()
+    for patient_id, pk in ids.items():
+        plan.kept_revoked.pop(patient_id, None)
+        _decide(again, plan.wanted[patient_id], current.get(pk, {}))
+    plan.kept_revoked.update(again.kept_revoked)
+    insert_rows(conn, STAGE, _staged(again.changes, evidence))
 
 
 def _changed_since(conn: Connection, store_id: int, mark: int) -> set[int]:
@@ -139,32 +190,19 @@ def _changed_since(conn: Connection, store_id: int, mark: int) -> set[int]:
     return set(conn.scalars(query))
 
 
-def _rows(
-    plan: ConsentPlan,
-    ids: Mapping[str, int],
-    *,
-    store_id: int,
-    evidence: str,
-    username: str,
-    now: datetime,
+def _staged(
+    changes: list[tuple[Wanted, tuple[Change, ...]]], evidence: str
 ) -> Iterator[dict[str, Any]]:
     """Built as they are written, a batch at a time: a store's ledger rows as dicts is GBs."""
-    source = ConsentSource.IMPORT.value
-    for item, changes in plan.changes:
-        pk = ids[item.patient_id]
+    for item, wanted in changes:
         note = f"{evidence}:{item.line}"[-128:]
-        for channel, purpose, granted in changes:
+        for channel, purpose, granted in wanted:
             yield {
-                "store_id": store_id,
-                "patient_id": pk,
+                "patient_ref": item.patient_id,
                 "channel": channel,
                 "purpose": purpose,
                 "granted": granted,
-                "source": source,
-                "wording_version": "",
                 "evidence": note,
-                "username": username,
-                "recorded_at": now,
             }
 
 
