@@ -132,3 +132,25 @@ def test_review_sites_refuse_control_characters(db: Database, admin: Actor) -> N
             save_site(db, admin, name=name, url=url, make_default=True, now=NOW)
         assert caught.value.field == field
     assert list_sites(db, admin.store_id) == []
+
+
+def test_a_format_stored_past_the_checks_fails_alone_quickly_in_the_daily_run(
+    db: Database, store: Store, admin: Actor
+) -> None:
+    """The daily process renders such a format row by row: it stops at the budget in well
+    under a second, says why, and the email reminder of the same rule still goes."""
+    assert store.id is not None
+    world = World(db, store.id)
+    world.settings(refill_channels=["sms", "email"])
+    with db.engine.begin() as conn:
+        conn.execute(insert(MessageFormat).values(
+            store_id=store.id, method=Method.SMS.value, language="en", group_message=False,
+            alert_type=AlertType.REFILL_REMINDER.value, subject="Refill", body=ONE_MORE_LEVEL,
+            updated_at=NOW,
+        ))  # fmt: skip
+    world.rx(world.patient(first_name="Maria"), world.drug(), "7001", refills=2)
+    started = time.perf_counter()
+    result = run_daily(db, admin, now=NOW, day=date(2026, 3, 31))
+    assert time.perf_counter() - started < 1.0
+    assert "grow past 200,000 characters" in result.failed["refill/sms"]
+    assert [m.method for m in world.messages()] == [Method.EMAIL.value]
