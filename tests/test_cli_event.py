@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import Rxmsg, assert_clean_failure
+from tests.cli_runner import ME, Rxmsg, assert_clean_failure, unlock_code
 
 NOW = "2026-03-02T10:00:00-05:00"
 ZONE = {"TZ": "America/New_York"}
@@ -19,11 +19,11 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Pickup, confirmation and review by SMS; Ana consented and chose SMS; two Rxs."""
     runner = Rxmsg(
         tmp_path_factory.mktemp("prepared"),
-        env={"RXMSG_SUPPORT_KEY": "k", "RXMSG_NOW": NOW, **ZONE},
+        env={"RXMSG_NOW": NOW, **ZONE},
     )
     assert runner("settings", "set", "store.name", "Elm Pharmacy").returncode == 0
-    code = runner("support", "unlock-code").stdout.strip()
     for key in ("pickup", "pickup_confirmation", "review"):
+        code = unlock_code()  # each code unlocks once
         done = runner("settings", "set", f"alerts.{key}.channels", '["sms"]', "--unlock", code)
         assert done.returncode == 0, done.stderr
     with sqlite3.connect(runner.db_path) as conn:
@@ -107,9 +107,9 @@ def test_one_event_at_a_time(rxmsg: Rxmsg) -> None:
     (body,) = _rows(rxmsg, "select body from outbound_message where id = 3")[0]
     assert REVIEW_URL in str(body)
     assert _rows(rxmsg, "select kind, source, username from rx_event order by id") == [
-        ("label-printed", "cli", "alice"),
-        ("label-printed", "cli", "alice"),
-        ("picked-up", "cli", "alice"),
+        ("label-printed", "cli", ME),
+        ("label-printed", "cli", ME),
+        ("picked-up", "cli", ME),
     ]
 
 

@@ -47,7 +47,6 @@ class Rxmsg:
             "RXMSG_DATABASE_URL": f"sqlite:///{self.db_path}",
             "RXMSG_CONFIG_FILE": str(home / "none.toml"),
             "RXMSG_NOW": "2026-03-02T10:00:00-05:00",
-            "LOGNAME": "tester",
             "TZ": "America/New_York",  # the new store's zone, so "today" is 2026-03-02
         }
 

@@ -9,12 +9,14 @@ import os
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.engine import make_engine
+from tests.cli_runner import ME, Rxmsg
 from tests.conftest import NOW
 from tests.tui.seed import insert_consent, insert_patients, patient
 
@@ -39,7 +41,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "RXMSG_DATA_DIR": str(tmp_path),
         "RXMSG_DATABASE_URL": f"sqlite:///{tmp_path}/rxmsg.db",
         "RXMSG_CONFIG_FILE": str(tmp_path / "config.toml"),
-        "LOGNAME": "pharmacist1",
         "PYTHONIOENCODING": "utf-8",
     }
 
@@ -142,8 +143,10 @@ def test_bad_input_gives_one_line_and_no_traceback(stocked: dict[str, str]) -> N
         assert result.stdout == ""
 
 
-def test_a_login_without_access_is_refused_in_one_line(stocked: dict[str, str]) -> None:
-    result = rxmsg(stocked | {"LOGNAME": "stranger", "USER": "stranger"}, "patients")
+def test_a_login_without_access_is_refused_in_one_line(tmp_path: Path) -> None:
+    runner = Rxmsg(tmp_path)
+    runner.create_with_admin()  # the account running the tests is a stranger there
+    result = runner("patients")
     assert result.returncode == 1
-    assert result.stderr.startswith("rxmsg: user 'stranger' may not use rxmsg at store MAIN")
+    assert result.stderr.startswith(f"rxmsg: user '{ME}' may not use rxmsg at store MAIN")
     assert result.stdout == ""

@@ -20,7 +20,7 @@ from tests.daily_world import World
 def rxmsg(tmp_path: Path) -> Rxmsg:
     """A store with one patient whose Rx is due on 31 March 2026, reminders by SMS."""
     runner = Rxmsg(tmp_path, env={"RXMSG_NOW": "2026-03-31T14:00:00+00:00"})
-    assert runner("users", "list").returncode == 0  # creates the store and signs alice in
+    assert runner("users", "list").returncode == 0  # creates the store and signs the OS account in
     db = Database(make_engine(f"sqlite:///{runner.db_path}"))
     with db.engine.begin() as conn:
         store_id = conn.execute(select(Store.id)).scalar_one()

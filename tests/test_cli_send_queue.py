@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import Rxmsg, assert_clean_failure
+from tests.cli_runner import Rxmsg, assert_clean_failure, unlock_code
 
 NOW = "2026-03-02T10:00:00-05:00"
 
@@ -18,11 +18,9 @@ NOW = "2026-03-02T10:00:00-05:00"
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with settings and two patients, made once and copied for each test."""
-    runner = Rxmsg(
-        tmp_path_factory.mktemp("prepared"), env={"RXMSG_SUPPORT_KEY": "k", "RXMSG_NOW": NOW}
-    )
+    runner = Rxmsg(tmp_path_factory.mktemp("prepared"), env={"RXMSG_NOW": NOW})
     assert runner("settings", "set", "store.name", "Elm Pharmacy").returncode == 0
-    code = runner("support", "unlock-code").stdout.strip()
+    code = unlock_code()
     assert (
         runner(
             "settings", "set", "alerts.general.channels", '["email","sms"]', "--unlock", code

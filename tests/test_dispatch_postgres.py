@@ -24,7 +24,7 @@ def test_four_dispatchers_send_each_message_once(postgres_schema_url: str, tmp_p
         env = {k: v for k, v in os.environ.items() if not k.startswith("RXMSG_")}
         env.update(
             RXMSG_DATABASE_URL=postgres_schema_url, RXMSG_DATA_DIR=str(tmp_path),
-            RXMSG_CONFIG_FILE=str(tmp_path / "none.toml"), LOGNAME="alice",
+            RXMSG_CONFIG_FILE=str(tmp_path / "none.toml"),
             RXMSG_NOW="2026-03-02T12:00:00-05:00", RXMSG_TWILIO_ACCOUNT_SID=ACCOUNT_SID,
             RXMSG_TWILIO_AUTH_TOKEN="secret-token", RXMSG_TWILIO_FROM="+12025550100",
             RXMSG_TWILIO_BASE_URL=stub.base_url,
