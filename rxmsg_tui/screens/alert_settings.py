@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any, ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
@@ -17,8 +16,8 @@ from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import ALERT_SETTINGS
 from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
+from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.store_settings import change_settings_for, read_settings
 from rxmsg_tui.services.support import UnlockGrant, real_now, redeem_unlock_code
 from rxmsg_tui.widgets.alert_settings_form import AlertSettingsForm
@@ -31,28 +30,6 @@ EXPIRY_CHECK_SECONDS = 1.0
 LOCKED = "Locked — enter a support unlock code (F2) to change these settings."
 UNLOCK_TIP = "Paste the unlock code from rxmsg support; it unlocks the fields until it expires"
 DEFAULTS_TIP = "Message options for new patients, and Update All"
-
-
-class SettingsLoaded(Message):
-    def __init__(self, values: dict[str, Any], note: str = "") -> None:
-        super().__init__()
-        self.values = values
-        self.note = note
-
-
-class SettingsSaved(Message):
-    def __init__(self, changed: list[str]) -> None:
-        super().__init__()
-        self.changed = changed
-
-
-class SaveRefused(Message):
-    """Refused at a key's field (`key`), or as a whole (`key` empty: lock, role)."""
-
-    def __init__(self, key: str, text: str) -> None:
-        super().__init__()
-        self.key = key
-        self.text = text
 
 
 class AlertSettingsScreen(RxScreen):
@@ -100,19 +77,20 @@ class AlertSettingsScreen(RxScreen):
     def form(self) -> AlertSettingsForm:
         return self.query_one("#alert-form", AlertSettingsForm)
 
-    @work(thread=True, exclusive=True, group="alert-settings-read")
     def _load(self, note: str = "") -> None:
-        try:
-            values = read_settings(self.context.db, self.context.actor.store_id)
-        except ServiceError as exc:
-            self.app.call_from_thread(self._status, f"Cannot read the settings: {exc}")
-            return
-        self.post_message(SettingsLoaded(values, note))
+        run_service(
+            self,
+            partial(read_settings, self.context.db, self.context.actor.store_id),
+            partial(self._show, note=note),
+            lambda failure: self._status(f"Cannot read the settings: {failure.text}"),
+            doing="reading the alert settings",
+            group="alert-settings-read",
+        )
 
-    def on_settings_loaded(self, event: SettingsLoaded) -> None:
-        self.saved = event.values
-        self.form.load(event.values)
-        self._status(event.note or "Tab moves between fields; the form scrolls to follow.")
+    def _show(self, values: dict[str, Any], *, note: str) -> None:
+        self.saved = values
+        self.form.load(values)
+        self._status(note or "Tab moves between fields; the form scrolls to follow.")
 
     def current_code(self) -> UnlockGrant | None:
         """The unlock while it is still valid, for the Patient Default dialog."""
@@ -173,36 +151,34 @@ class AlertSettingsScreen(RxScreen):
         else:
             self.saving = True
             self.form.clear_errors()
-            self._save(changes, self.unlock)
+            run_service(
+                self,
+                partial(change_settings_for, self.context, changes, unlock_code=self.unlock),
+                self._saved,
+                self._refused,
+                doing="saving the alert settings",
+                group="alert-settings-save",
+            )
 
-    @work(thread=True, exclusive=True, group="alert-settings-save")
-    def _save(self, changes: dict[str, Any], code: UnlockGrant) -> None:
-        ctx = self.context
-        try:
-            changed = change_settings_for(ctx, changes, unlock_code=code)
-        except SettingError as exc:
-            key, _, rule = str(exc).partition(": ")
-            label = SETTING_KEYS[key].description if key in SETTING_KEYS else key
-            self.post_message(SaveRefused(key, f"{label}: {rule}"))
-        except ServiceError as exc:
-            self.post_message(SaveRefused("", str(exc)))
-        else:
-            self.post_message(SettingsSaved(changed))
-
-    def on_settings_saved(self, event: SettingsSaved) -> None:
+    def _saved(self, changed: list[str]) -> None:
         self.saving = False
-        names = ", ".join(SETTING_KEYS[key].description for key in event.changed)
-        plural = "" if len(event.changed) == 1 else "s"
-        self._load(f"Saved {len(event.changed)} change{plural}: {names}")
+        names = ", ".join(SETTING_KEYS[key].description for key in changed)
+        plural = "" if len(changed) == 1 else "s"
+        self._load(f"Saved {len(changed)} change{plural}: {names}")
 
-    def on_save_refused(self, event: SaveRefused) -> None:
+    def _refused(self, event: WorkFailed) -> None:
+        """At the field a setting names, or as a whole (lock, role, the database)."""
         self.saving = False
-        self._status(f"Not saved: {event.text}")
-        field = self.form.show_error(event.key, event.text) if event.key else None
+        key, text = "", event.text
+        if isinstance(event.error, SettingError):
+            key, _, rule = str(event.error).partition(": ")
+            text = f"{SETTING_KEYS[key].description if key in SETTING_KEYS else key}: {rule}"
+        self._status(f"Not saved: {text}")
+        field = self.form.show_error(key, text) if key else None
         if field is not None:
             self._focus(field)
         else:  # not about one field (lock, role): make sure it is seen
-            self.notify(event.text, title="Not saved", severity="error")
+            self.notify(text, title="Not saved", severity="error")
 
     def action_patient_defaults(self) -> None:
         self.app.push_screen(PatientDefaultsDialog(self.context, self.current_code))

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
 
-from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS, SettingError
+from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS
+from rxmsg_tui.screens.work import RunsServices, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.messages.automatic import ALERT_KEYS
 from rxmsg_tui.services.patient_defaults import count_patients, update_all
 from rxmsg_tui.services.store_settings import change_settings, read_settings
@@ -34,32 +34,7 @@ LOCKED = "Locked: close this, press F2 on Alert Settings and enter an unlock cod
 UPDATE_TIP = "Set every patient's message options to these defaults (asks first)"
 
 
-class DefaultsRead(Message):
-    """The settings as saved; `first` when the dialog opens, else after a save."""
-
-    def __init__(self, values: dict[str, Any], *, first: bool) -> None:
-        super().__init__()
-        self.values = values
-        self.first = first
-
-
-class PatientsCounted(Message):
-    def __init__(self, count: int) -> None:
-        super().__init__()
-        self.count = count
-
-
-class DefaultsDone(Message):
-    """A save or an Update All finished (`ok`) or was refused; `text` says what happened."""
-
-    def __init__(self, text: str, *, ok: bool, reread: bool = True) -> None:
-        super().__init__()
-        self.text = text
-        self.ok = ok
-        self.reread = reread
-
-
-class PatientDefaultsDialog(ModalScreen[None]):
+class PatientDefaultsDialog(RunsServices, ModalScreen[None]):
     """Channels per alert type for patients' message options, and when they apply.
 
     Patient defaults are locked like Alert Settings: Save and Update All use
@@ -103,25 +78,28 @@ class PatientDefaultsDialog(ModalScreen[None]):
         self.query_one("#update-progress").display = False
         self._read(first=True)
 
-    @work(thread=True, exclusive=True, group="defaults-read")
     def _read(self, *, first: bool) -> None:
-        try:
-            values = read_settings(self.context.db, self.context.actor.store_id)
-        except ServiceError as exc:
-            text = f"cannot read the defaults: {exc}"
-            self.post_message(DefaultsDone(text, ok=False, reread=False))
-            return
-        self.post_message(DefaultsRead(values, first=first))
+        """The settings as saved: all of the form when the dialog opens, else after a save."""
+        run_service(
+            self,
+            partial(read_settings, self.context.db, self.context.actor.store_id),
+            partial(self._show, first=first),
+            lambda failure: self._done(
+                f"Cannot read the defaults: {failure.text}", ok=False, reread=False
+            ),
+            doing="reading the patient defaults",
+            group="defaults-read",
+        )
 
-    def on_defaults_read(self, event: DefaultsRead) -> None:
-        self.saved = event.values
-        if not event.first:
+    def _show(self, values: dict[str, Any], *, first: bool) -> None:
+        self.saved = values
+        if not first:
             return
         for alert in ALERT_SHORT_NAMES:
             boxes = self.query_one(f"#default-{alert}", ChannelBoxes)
-            boxes.value = event.values[f"defaults.{alert}.channels"]
+            boxes.value = values[f"defaults.{alert}.channels"]
         for button in self.query(RadioButton):
-            button.value = button.name == event.values["defaults.apply_on"]
+            button.value = button.name == values["defaults.apply_on"]
         locked = self.unlock_code() is None
         for widget in (*self.query(ChannelBoxes), self.query_one(RadioSet)):
             widget.disabled = locked
@@ -159,25 +137,24 @@ class PatientDefaultsDialog(ModalScreen[None]):
             self.busy = True
             self._count()
 
-    @work(thread=True, exclusive=True, group="defaults-work")
     def _count(self) -> None:
-        try:
-            count = count_patients(self.context.db, self.context.actor.store_id)
-        except ServiceError as exc:
-            self.post_message(DefaultsDone(f"cannot count the patients: {exc}", ok=False))
-            return
-        self.post_message(PatientsCounted(count))
+        run_service(
+            self,
+            partial(count_patients, self.context.db, self.context.actor.store_id),
+            self._confirm_update,
+            lambda failure: self._done(f"Cannot count the patients: {failure.text}", ok=False),
+            doing="counting patients for Update All",
+            group="defaults-work",
+        )
 
-    def on_patients_counted(self, event: PatientsCounted) -> None:
-        if event.count == 0:
+    def _confirm_update(self, count: int) -> None:
+        if count == 0:
             self.busy = False
             self._status("There are no patients to update.")
             return
         changes = self.changes()
         saving = " The defaults shown are saved first." if changes else ""
-        question = (
-            f"Set the message options of all {event.count:,} patients to these defaults?{saving}"
-        )
+        question = f"Set the message options of all {count:,} patients to these defaults?{saving}"
 
         def answered(yes: bool | None) -> None:
             code = self._code()
@@ -185,50 +162,54 @@ class PatientDefaultsDialog(ModalScreen[None]):
                 self.busy = False
                 return
             bar = self.query_one("#update-progress", ProgressBar)
-            bar.update(total=event.count, progress=0)
+            bar.update(total=count, progress=0)
             bar.display = True
-            self._status(f"Updating {event.count:,} patients…")
+            self._status(f"Updating {count:,} patients…")
             self._save_and_update(changes, code, update=True)
 
         self.app.push_screen(ConfirmDialog(question, yes="Update All", no="Cancel"), answered)
 
-    @work(thread=True, exclusive=True, group="defaults-work")
     def _save_and_update(self, changes: dict[str, Any], code: UnlockGrant, *, update: bool) -> None:
+        prefix = "Nothing changed for patients: " if update else "Not saved: "
+        run_service(
+            self,
+            partial(self._store, changes, code, update=update),
+            lambda text: self._done(text, ok=True),
+            lambda failure: self._done(f"{prefix}{failure.text}", ok=False),
+            doing="Update All" if update else "saving the patient defaults",
+            group="defaults-work",
+        )
+
+    def _store(self, changes: dict[str, Any], code: UnlockGrant, *, update: bool) -> str:
+        """In the worker: save the defaults shown, then (Update All) apply them to everyone."""
         ctx = self.context
         key = ctx.settings.support_public_key
-        try:
-            if changes:
-                now = ctx.clock.now()
-                change_settings(
-                    ctx.db, ctx.actor, changes, unlock_code=code, public_key=key, now=now
-                )
-            if not update:
-                self.post_message(DefaultsDone("Saved the patient defaults.", ok=True))
-                return
-            done = update_all(
-                ctx.db,
-                ctx.actor,
-                unlock_code=code,
-                public_key=key,
-                now=ctx.clock.now(),
-                progress=lambda done, total: self.app.call_from_thread(self._progress, done, total),
-            )
-        except (ServiceError, SettingError) as exc:
-            prefix = "Nothing changed for patients: " if update else "Not saved: "
-            self.post_message(DefaultsDone(f"{prefix}{exc}", ok=False))
-        else:
-            self.post_message(DefaultsDone(f"Updated {done:,} patients.", ok=True))
+        if changes:
+            now = ctx.clock.now()
+            change_settings(ctx.db, ctx.actor, changes, unlock_code=code, public_key=key, now=now)
+        if not update:
+            return "Saved the patient defaults."
+        done = update_all(
+            ctx.db,
+            ctx.actor,
+            unlock_code=code,
+            public_key=key,
+            now=ctx.clock.now(),
+            progress=lambda done, total: self.app.call_from_thread(self._progress, done, total),
+        )
+        return f"Updated {done:,} patients."
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#update-progress", ProgressBar).update(total=total, progress=done)
 
-    def on_defaults_done(self, event: DefaultsDone) -> None:
+    def _done(self, text: str, *, ok: bool, reread: bool = True) -> None:
+        """A save or an Update All finished (`ok`) or was refused; `text` says what happened."""
         self.busy = False
-        self._status(event.text)
-        if event.reread:  # a save may have happened even when Update All then failed
+        self._status(text)
+        if reread:  # a save may have happened even when Update All then failed
             self._read(first=False)
-        if not event.ok:
-            self.notify(event.text, title="Not done", severity="error")
+        if not ok:
+            self.notify(text, title="Not done", severity="error")
 
     @on(Button.Pressed, "#defaults-close")
     def action_close(self) -> None:

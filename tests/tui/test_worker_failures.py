@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.cli.tui import LOG_FILE, log_to_file
+from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.catalogue import (
     ALERT_SETTINGS,
     MESSAGE_FORMAT,
@@ -44,6 +46,7 @@ from rxmsg_tui.storage.models import Store
 from tests.tui.conftest import SMITH, settle, type_text
 from tests.tui.test_menu import route_to
 from tests.tui.test_message_queue import insert_messages, message
+from tests.unlock_codes import SUPPORT_PUBLIC_PEM, unlock_code
 
 LOCKED = "The database could not be reached (database is locked); nothing was changed — try again"
 SECRET = "Smith"
@@ -88,8 +91,11 @@ def broken(monkeypatch: pytest.MonkeyPatch) -> BrokenDatabase:
 
 @pytest.fixture
 def app(context: AppContext, pharmacy: dict[str, int], db: Database, store: Store) -> RxMsgApp:
-    """The test pharmacy with one Failed message in today's queue, for Retry."""
+    """The test pharmacy with one Failed message in today's queue (for Retry) and support's key."""
     insert_messages(db, store, [message(0, "Failed", "Rx 600123", entity="Prescription")])
+    context.settings = context.settings.model_copy(
+        update={"support_public_key": SUPPORT_PUBLIC_PEM}
+    )
     return RxMsgApp(context)
 
 
@@ -115,6 +121,20 @@ class Case:
     """What staff do once the screen is open, for it to read something (e.g. type an ID)."""
     save: Steps
     """The keys that make the screen write (or, for a listing, read again)."""
+    before_save: Steps = nothing
+    """What comes first, with the database still well (Alert Settings: unlock, change)."""
+
+
+async def unlock_and_change(pilot: Pilot[None]) -> None:
+    """F2, paste a code from support, Enter; then tick the first box (Refill by Email)."""
+    await pilot.press("f2")
+    field = pilot.app.screen.query_one("#unlock-code", Input)
+    field.post_message(events.Paste(unlock_code("TEST", minutes=30)))
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AlertSettingsScreen) and pilot.app.screen.unlock
+    await keys(pilot, "space")
 
 
 class Typed(str):
@@ -132,7 +152,7 @@ async def keys(pilot: Pilot[None], *pressed: str) -> None:
 
 CASES: dict[ScreenEntry, Case] = {
     OUTBOUND_SETUP: Case(nothing, lambda p: keys(p, "ctrl+s")),
-    ALERT_SETTINGS: Case(nothing, lambda p: keys(p, "f4")),
+    ALERT_SETTINGS: Case(nothing, lambda p: keys(p, "ctrl+s"), before_save=unlock_and_change),
     MESSAGE_FORMAT: Case(nothing, lambda p: keys(p, "f3", "tab", Typed("Hi"), "ctrl+s")),
     MESSAGE_QUEUE: Case(nothing, lambda p: keys(p, "r")),
     QUICK_RESPONSES: Case(
@@ -162,9 +182,7 @@ def on_screen(app: RxMsgApp) -> list[str]:
 def assert_reported(app: RxMsgApp, title: str, caplog: pytest.LogCaptureFixture) -> None:
     """Still running, on the same screen, one line naming the fault, a log line, no patient."""
     assert app.is_running
-    assert app.screen.title in (title, "Add New Format") or isinstance(
-        app.screen, PatientDefaultsDialog
-    )
+    assert app.screen.title in (title, "Add New Format")
     shown = [line for line in on_screen(app) if "database is locked" in line]
     assert shown, on_screen(app)
     assert all(len(line.splitlines()) == 1 and SECRET not in line for line in shown)
@@ -197,6 +215,7 @@ async def test_a_database_failure_while_a_screen_saves_is_shown_and_the_app_stay
     async with app.run_test(size=(80, 24)) as pilot:
         await open_by_menu(pilot, item)
         await CASES[item].after_open(pilot)
+        await CASES[item].before_save(pilot)
         assert not any(LOCKED in line for line in on_screen(app))
         broken.broken = True
         await CASES[item].save(pilot)
@@ -282,3 +301,20 @@ def _locked() -> OperationalError:
         )
     except OperationalError as error:
         return error
+
+
+async def test_the_patient_default_dialog_reports_a_failing_database_and_stays(
+    app: RxMsgApp, broken: BrokenDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="rxmsg")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_by_menu(pilot, ALERT_SETTINGS)
+        await unlock_and_change(pilot)
+        broken.broken = True
+        await keys(pilot, "f4")
+        assert app.is_running and isinstance(app.screen, PatientDefaultsDialog)
+        status = str(app.screen.query_one("#defaults-status", Static).content)
+        assert status == f"Cannot read the defaults: {LOCKED}"
+        await keys(pilot, "ctrl+s")  # nothing was read, so there is nothing to save
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, AlertSettingsScreen)
