@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from rxmsg_tui.cli.state import CliState
+from rxmsg_tui.domain import json_nesting
 from rxmsg_tui.services.store_settings import (
     change_settings_for,
     export_settings,
@@ -72,8 +73,9 @@ def set_(state: CliState, key: str, value: str, unlock_code: str | None) -> None
 
 
 def parse_value(raw: str) -> Any:
+    """JSON when it parses; otherwise (nested too deeply included) the text as typed."""
     try:
-        return json.loads(raw)
+        return json_nesting.loads(raw)
     except json.JSONDecodeError:
         return raw
 

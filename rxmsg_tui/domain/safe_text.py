@@ -17,7 +17,9 @@ MAX_LINE = 400
 """Characters of a whole message line; only a message built from long values comes near it."""
 MASK = "***"
 
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@]+@")
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,40}://[^\s:/@]{0,256}:)[^\s@]{1,1024}@")
+"""Bounded repeats: a five-megabyte value must not make the search quadratic."""
+_LONG_RUN = re.compile(rf"\S{{{MAX_VALUE + 1},}}")
 _KEYWORD_PASSWORD = re.compile(r"""(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|"[^"]*"|[^\s&;,]+)""")
 
 
@@ -46,9 +48,20 @@ def mask_passwords(text: str) -> str:
 
 
 def one_line(message: str, limit: int = MAX_LINE) -> str:
-    """A message on one line: passwords masked, line breaks and controls flattened, cut short."""
-    flat = " ".join(mask_passwords(message[: limit * 4]).split())
-    return cut(visible(flat), limit)
+    """A message on one line: passwords masked, controls escaped, long values and the line cut.
+
+    A message may quote a value that did not go through `shown` (a library's
+    own words, a path): any run of more than `MAX_VALUE` characters without a
+    space loses its middle, so both ends (a file's name) stay readable.
+    """
+    flat = " ".join(mask_passwords(message).split())
+    return cut(visible(_LONG_RUN.sub(_middle_cut, flat)), limit)
+
+
+def _middle_cut(match: re.Match[str]) -> str:
+    run = match.group(0)
+    head = (MAX_VALUE - 1) // 2
+    return run[:head] + "…" + run[-(MAX_VALUE - 1 - head) :]
 
 
 def _escape(char: str) -> str:

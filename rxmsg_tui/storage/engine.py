@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import create_engine
+
+from rxmsg_tui.domain.safe_text import shown
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "rxmsg_read_only"
 """Execution option marking a connection that only reads (see `_sqlite_engine`)."""
+_EXAMPLES = "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DATABASE"
+_PORT_TEXT = re.compile(r"[\w+]+://(?:[^:/]*(?::[^@]*)?@)?(?:\[[^/?]+\]|[^/:?]+)?:([^/?]*)")
+"""The port as SQLAlchemy's own URL pattern reads it, to name it when it is not a number."""
 
 
 class DatabaseUrlError(ValueError):
@@ -25,20 +31,42 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     Patient data lives in that file, so other local users must not read it.
     """
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, parsed.database, echo=echo)
+    if parsed.drivername != "postgresql+psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def parse_database_url(url: str) -> URL:
+    """The URL checked before any driver sees it; a `DatabaseUrlError` says what is wrong.
+
+    No message repeats the URL: it may hold the database password, and the
+    part that is wrong is named on its own (the port, the @ in a password).
+    """
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseUrlError(f"not a database URL: {url!r}") from exc
+    except ArgumentError:
+        raise DatabaseUrlError(f"not a database URL; expected {_EXAMPLES}") from None
+    except ValueError:
+        port = _PORT_TEXT.match(url)
+        raise DatabaseUrlError(
+            f'port "{shown(port.group(1) if port else "")}" is not a number'
+        ) from None
     backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return _sqlite_engine(url, parsed.database, echo=echo)
-    if backend == "postgresql":
-        if parsed.drivername != "postgresql+psycopg":
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
-    raise DatabaseUrlError(
-        f"unsupported database {backend!r}: use sqlite:///PATH or postgresql+psycopg://…"
-    )
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseUrlError(f'unsupported database "{shown(backend)}": use {_EXAMPLES}')
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise DatabaseUrlError(f"port {parsed.port} is not from 1 to 65535")
+    if parsed.host and "@" in parsed.host:
+        raise DatabaseUrlError("the user name or password holds an @; write it as %40")
+    return parsed
+
+
+def masked(url: str) -> str:
+    """The URL as it may be shown: the password as ***."""
+    return parse_database_url(url).render_as_string(hide_password=True)
 
 
 def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
@@ -81,10 +109,15 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
 
 
 def _create_private_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+    except OSError as exc:
+        raise DatabaseUrlError(
+            f"cannot create the database file {shown(str(path))}: {exc.strerror or exc}"
+        ) from None
 
 
 def is_sqlite(engine: Engine) -> bool:

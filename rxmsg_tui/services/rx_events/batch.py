@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from rxmsg_tui.domain import json_nesting
 from rxmsg_tui.domain.csv_records import CsvLayout
+from rxmsg_tui.domain.safe_text import shown
 from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
@@ -80,7 +82,8 @@ def record_events(db: Database, actor: Actor, path: Path, *, now: datetime) -> B
         for item in wanted:
             rx = rxs.get(item.rx_number)
             if rx is None:
-                bad.append(BadLine(item.line, f"no prescription Rx {item.rx_number} at this store"))
+                missing = f"no prescription Rx {shown(item.rx_number)} at this store"
+                bad.append(BadLine(item.line, missing))
                 continue
             problem = timing_problem(rx, item.occurred_at or now, store, now)
             if problem:
@@ -118,7 +121,7 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"occurred_at {text.strip()!r} is not an ISO 8601 time such as 2026-03-02T14:30"
+            f"occurred_at '{shown(text.strip())}' is not an ISO 8601 time such as 2026-03-02T14:30"
         ) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
@@ -159,7 +162,7 @@ def _json_lines(path: Path) -> Iterator[RawLine]:
 
 def _json_object(text: str) -> dict[str, str] | str:
     try:
-        value = json.loads(text)
+        value = json_nesting.loads(text)
     except json.JSONDecodeError as exc:
         return f"not valid JSON ({exc.msg}, column {exc.colno})"
     if not isinstance(value, dict):

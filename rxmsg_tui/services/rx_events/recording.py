@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from rxmsg_tui.domain.safe_text import shown
 from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
@@ -74,7 +75,7 @@ def find_prescription(session: Session, store: Store, rx_number: str) -> Prescri
         )
     ).first()
     if rx is None:
-        raise NotFound(f"no prescription Rx {wanted} at store {store.code}")
+        raise NotFound(f"no prescription Rx {shown(wanted)} at store {store.code}")
     return rx
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from rxmsg_tui.domain.safe_text import shown
 from rxmsg_tui.domain.vocabulary import Method, RxEventKind
 from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.messages.automatic import QueuedAlert
@@ -48,7 +49,9 @@ def parse_kind(text: str) -> RxEventKind:
     try:
         return RxEventKind(wanted)
     except ValueError:
-        raise InvalidInput(f"unknown event {text.strip()!r}: use one of {KIND_NAMES}") from None
+        raise InvalidInput(
+            f"unknown event '{shown(text.strip())}': use one of {KIND_NAMES}"
+        ) from None
 
 
 @dataclass(frozen=True)
