@@ -11,6 +11,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,12 +41,34 @@ class SettingKey:
     check: Callable[[str, Any], Any]
     locked: bool = False
     """Alert and default keys change only with a support unlock code."""
+    admin_only: bool = False
+    """Only an admin changes it (the go-live day decides who gets a Welcome Greeting)."""
 
 
 def _bool(key: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
     raise SettingError(f"{key}: expected true or false, got {value!r}")
+
+
+def _iso_day(key: str, value: Any) -> str | None:
+    """A day as ISO 8601 text (`2026-12-07`), or null for "not set"."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SettingError(f'{key}: expected a date such as "2026-12-07" or null, got {value!r}')
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise SettingError(f"{key}: {value[:80]!r} is not a date such as 2026-12-07") from None
+
+
+def _share(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SettingError(f"{key}: expected a share between 0 and 1 such as 0.05, got {value!r}")
+    if not 0 <= value <= 1:
+        raise SettingError(f"{key}: must be between 0 and 1 (0.05 is 5%), got {value}")
+    return float(value)
 
 
 def _int_range(low: int, high: int) -> Callable[[str, Any], int]:
@@ -182,6 +205,12 @@ def _build() -> dict[str, SettingKey]:
         SettingKey("store.name", "Store name shown to patients", _text(120)),
         SettingKey("store.phone", "Store phone shown to patients", _phone_text),
         SettingKey("store.timezone", "IANA time zone of the store", _timezone),
+        SettingKey(
+            "store.go_live",
+            "Messaging went live on (patients present then get no Welcome)",
+            _iso_day,
+            admin_only=True,
+        ),
         SettingKey("setup.email_using", "Email Using", _choice("email_service_api", "ivr", "none")),
         SettingKey(
             "setup.sms_using",
@@ -231,6 +260,12 @@ def _build() -> dict[str, SettingKey]:
         SettingKey("alerts.call_window", "Only Call Between", _window, True),
         SettingKey("alerts.days", "Send Email/SMS on These Days", _days, True),
         SettingKey("alerts.daily_start", "Start Daily Process after", _time, True),
+        SettingKey(
+            "alerts.flood_guard_share",
+            "Hold greetings that would reach more than this share of patients",
+            _share,
+            True,
+        ),
         SettingKey(
             "defaults.apply_on",
             "Apply Default Options while",

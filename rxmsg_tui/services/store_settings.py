@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, select
 from rxmsg_tui.domain import json_nesting
 from rxmsg_tui.domain.safe_text import shown
 from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError, calls_in_use, validate
+from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
@@ -70,6 +71,9 @@ def change_settings(
         rows = _load(session, actor.store_id)
         before = {key: _get(rows, key) for key in SETTING_KEYS}
         changed = [key for key, value in normalised.items() if before[key] != value]
+        admin_only = [key for key in changed if SETTING_KEYS[key].admin_only]
+        if admin_only and actor.role is not Role.ADMIN:
+            raise PermissionDenied(f"{admin_only[0]}: only an admin can change it")
         locked = [key for key in changed if SETTING_KEYS[key].locked]
         if locked:
             if not unlock_code:
@@ -199,6 +203,8 @@ def _get(rows: _Rows, key: str) -> Any:
         return list(rows.alerts.defaults.get(key.split(".")[1], []))
     row, attr = _target(rows, key)
     value = getattr(row, attr)
+    if isinstance(value, date):
+        return value.isoformat()  # as JSON and `settings set` write it
     return list(value) if isinstance(value, list) else value
 
 
@@ -208,6 +214,8 @@ def _set(rows: _Rows, key: str, value: Any) -> None:
         rows.alerts.defaults = {**rows.alerts.defaults, key.split(".")[1]: value}
         return
     row, attr = _target(rows, key)
+    if key == "store.go_live":
+        value = None if value is None else date.fromisoformat(value)
     setattr(row, attr, value)
 
 
