@@ -215,6 +215,25 @@ def test_refresh_on_a_later_day_re_anchors_due_dates(db: Database, clock: Clock)
     assert all(rx.updated_at >= later.now() - timedelta(minutes=1) for rx, _ in _rx_rows(db))
 
 
+def test_a_demo_built_before_go_live_existed_goes_live_without_new_patients(
+    db: Database, clock: Clock
+) -> None:
+    _demo(db, clock)
+    with db.transaction() as session:  # as the schema upgrade leaves an older demo
+        store = session.exec(select(Store)).one()
+        store.go_live, store.is_test = None, False
+        session.add(store)
+        for patient in session.exec(select(Patient)):
+            patient.is_new = True
+            session.add(patient)
+    kept = _demo(db, clock)
+    assert kept.built is False
+    with db.read() as session:
+        store = session.exec(select(Store)).one()
+        new = session.exec(select(func.count()).select_from(Patient).where(Patient.is_new)).one()
+    assert (store.go_live, store.is_test, new) == (clock.today(ZONE), True, 0)
+
+
 def _change_what_staff_may_change(db: Database) -> None:
     with db.transaction() as session:
         alerts = session.exec(select(AlertSettings)).one()

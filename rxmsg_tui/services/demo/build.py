@@ -168,6 +168,7 @@ def _reset(session: Session, store: Store, username: str, *, now: datetime) -> N
 
 def _refresh(run: _Run, patients: int) -> DemoSummary:
     """The demo is there: keep it as staff left it, only move its dates to today's calendar."""
+    store_profile.bring_up_to_date(run.session, run.store, run.today)
     anchor = refresh.last_anchor(run.conn, run.store_id)
     tally = _Tally()
     tally.moved_days = (run.today - anchor).days if anchor is not None else 0

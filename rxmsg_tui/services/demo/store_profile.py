@@ -12,7 +12,8 @@ import copy
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import update
+from sqlmodel import Session, SQLModel, col, select
 
 from rxmsg_tui.domain.restricted_words import DEFAULT_RESTRICTED_WORDS
 from rxmsg_tui.domain.settings_keys import WEEKDAYS
@@ -24,6 +25,7 @@ from rxmsg_tui.storage.models import (
     AlertSettings,
     AppUser,
     OutboundSetup,
+    Patient,
     RestrictedWord,
     ReviewSite,
     Store,
@@ -131,11 +133,24 @@ def restore_restricted_words(session: Session, store_id: int, *, now: datetime) 
 
 
 def go_live(session: Session, store: Store, day: date) -> None:
-    """The demo's patients were there when it started messaging: none of them is new."""
+    """The demo starts messaging on `day`; its patients are written as not new."""
     store.go_live = day
     store.is_test = True
     session.add(store)
     session.flush()
+
+
+def bring_up_to_date(session: Session, store: Store, day: date) -> bool:
+    """A demo built before stores had a go-live day: live from `day`, its patients not new.
+
+    Without this an older demo, kept as it was, would welcome every one of its
+    patients on the next daily run. Returns whether there was anything to do.
+    """
+    if store.go_live is not None:
+        return False
+    go_live(session, store, day)
+    session.execute(update(Patient).where(col(Patient.store_id) == store.id).values(is_new=False))
+    return True
 
 
 def ensure_admin(session: Session, store_id: int, username: str, *, now: datetime) -> bool:
