@@ -83,10 +83,18 @@ def test_passwords_in_urls_and_connection_strings_are_masked(message: str, expec
 
 
 def test_a_message_is_one_line_of_bounded_length() -> None:
-    line = one_line("first\nsecond\r\n" + "x" * 10_000)
+    line = one_line("first\nsecond\r\n" + "word " * 10_000)
     assert "\n" not in line and "\r" not in line
-    assert line.startswith("first second xxx")
+    assert line.startswith("first second word")
     assert len(line) == MAX_LINE
+
+
+def test_a_long_value_in_a_message_keeps_both_ends() -> None:
+    path = "/srv/pharmacy/" + "d" * 300 + "/settings.json"
+    line = one_line(f"cannot read {path}: No such file or directory")
+    assert line.startswith("cannot read /srv/pharmacy/ddd")
+    assert line.endswith("ddd/settings.json: No such file or directory")
+    assert max(len(word) for word in line.split()) == MAX_VALUE
 
 
 @pytest.mark.parametrize(
