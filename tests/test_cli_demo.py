@@ -49,7 +49,7 @@ def test_demo_builds_reruns_without_duplicates_and_moves_dates_later(tmp_path: P
     first = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "300", **monday)
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stderr
-    assert "300 in the store (300 new)" in first.stderr
+    assert "300 written, live from today (none counts as new)" in first.stderr
     assert f"{ME} may now sign in to DEMO as admin" in first.stderr
     db = tmp_path / "demo.db"
     counts = _counts(db)
@@ -91,7 +91,7 @@ def test_reset_builds_the_demo_anew(tmp_path: Path) -> None:
     reset = _rxmsg(tmp_path, "demo", "--no-tui", "--patients", "30", "--reset")
     assert reset.returncode == 0, reset.stderr
     assert "reset: the demo's data was deleted and built anew" in reset.stderr
-    assert "30 in the store (30 new)" in reset.stderr
+    assert "30 written, live from today" in reset.stderr
     db = tmp_path / "demo.db"
     assert _store_phone(db) == "(312) 555-0100"
     with sqlite3.connect(db) as conn:

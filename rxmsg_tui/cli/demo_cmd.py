@@ -61,15 +61,10 @@ def _print_progress(done: int, total: int) -> None:
 def _describe(s: DemoSummary) -> str:
     if not s.built:
         return _describe_kept(s)
-    moved = (
-        f"{s.moved_prescriptions:,} moved {s.moved_days:+d} days to today's calendar"
-        if s.moved_days
-        else "all anchored on today"
-    )
     lines = [
         f"rxmsg demo: store {s.store_code} {s.store_name!r} ({s.timezone}), today {s.today}",
-        f"  patients       {s.store_patients:,} in the store ({s.new_patients:,} new)",
-        f"  prescriptions  {s.store_prescriptions:,} ({s.new_prescriptions:,} new; {moved})",
+        f"  patients       {s.store_patients:,} written, live from today (none counts as new)",
+        f"  prescriptions  {s.store_prescriptions:,} written, due dates anchored on today",
         f"  also written   {s.consent_rows:,} consent, {s.prefs_rows:,} message preference rows;"
         f" {s.drugs} drugs",
         f"  done in {s.seconds:.1f} s",
