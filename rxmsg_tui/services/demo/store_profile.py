@@ -117,9 +117,8 @@ def create_demo_store(session: Session, *, now: datetime) -> Store:
         state=STORE["state"],
         zip_code=STORE["zip"],
         hours=STORE["hours"],
+        is_test=True,
     )
-    store.is_test = True
-    session.add(store)
     return store
 
 
