@@ -136,7 +136,7 @@ def test_bad_input_gives_one_line_and_no_traceback(stocked: dict[str, str]) -> N
     assert "'xml' is not one of 'table', 'csv', 'json'" in usage.stderr
     bad_db = rxmsg(stocked, "--db", "mysql://nowhere/db", "patients")
     assert bad_db.returncode == 1
-    assert bad_db.stderr.startswith("rxmsg: unsupported database 'mysql'")
+    assert bad_db.stderr.startswith('rxmsg: --db: unsupported database "mysql"')
     assert bad_db.stderr.count("\n") == 1
     for result in (usage, bad_db):
         assert "Traceback" not in result.stderr
