@@ -134,13 +134,6 @@ def test_sigkill_at_random_moments_loses_nothing_and_texts_nothing_twice(tmp_pat
         f"{found} found at the provider after a kill, {resent} resent because it had none; "
         f"{carrier.lookups} lookups, {carrier.total_requests} POSTs, {elapsed:.0f} s"
     )
-    if duplicates:  # DEBUG
-        twice = [b for b, n in texts.items() if n > 1]
-        with sqlite3.connect(rxmsg.db_path) as conn:
-            for body in twice[:5]:
-                print(body, conn.execute("select id, status, attempts, sent_at, provider_message_id from outbound_message where body=?", (body,)).fetchall())
-                print(conn.execute("select attempted_at, provider, status_code, response, error from message_attempt a join outbound_message m on m.id=a.message_id where m.body=?", (body,)).fetchall())
-                print([ (t["sid"], t["date_created"]) for t in carrier.texts if t["body"] == body])
     assert duplicates == 0
     assert set(texts) == expected  # every message reached its phone
     assert counts == {"Sent": MESSAGES}  # none lost, none left for staff: Twilio can be asked

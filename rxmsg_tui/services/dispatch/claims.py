@@ -55,7 +55,13 @@ def claim_due(
     claim = (
         update(M)
         .where(col(M.status) == QueueStatus.PENDING.value)
-        .values(status=SENDING, claimed_by=str(claimant), claimed_until=now + lease, sent_at=None)
+        .values(
+            status=SENDING,
+            claimed_by=str(claimant),
+            claimed_until=now + lease,
+            sent_at=None,
+            status_checked_at=None,
+        )
         .returning(col(M.id), col(M.priority), col(M.scheduled_at))
     )
     with db.transaction() as session:

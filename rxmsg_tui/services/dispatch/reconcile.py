@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, update
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from rxmsg_tui.domain.vocabulary import Method, QueueStatus
 from rxmsg_tui.providers.base import FindsSent, OutgoingMessage, SentRecord
@@ -57,7 +57,12 @@ def reconcile(
         rows = list(
             session.exec(
                 select(M)
-                .where(col(M.status) == QueueStatus.SENDING.value, col(M.claimed_by) == RECONCILE)
+                .where(
+                    col(M.status) == QueueStatus.SENDING.value,
+                    col(M.claimed_by) == RECONCILE,
+                    # Asked once at once (most are found then), else not before it can be believed.
+                    or_(col(M.status_checked_at).is_(None), col(M.claimed_until) <= now),
+                )
                 .order_by(col(M.claimed_until), col(M.id))
                 .limit(limit)
             )
@@ -104,6 +109,10 @@ def _reconcile_one(
         _settle(db, message, now, QueueStatus.PENDING, name, text)
     else:
         stats.waiting += 1
+        with db.transaction() as session:
+            session.connection().execute(
+                update(M).where(col(M.id) == message.id).values(status_checked_at=now)
+            )
 
 
 def _outgoing(message: OutboundMessage) -> OutgoingMessage:
@@ -144,7 +153,12 @@ def _settle(
     *,
     record: SentRecord | None = None,
 ) -> None:
-    values: dict[str, object] = {"status": status.value, "claimed_by": None, "claimed_until": None}
+    values: dict[str, object] = {
+        "status": status.value,
+        "claimed_by": None,
+        "claimed_until": None,
+        "status_checked_at": None,
+    }
     if status is QueueStatus.SENT:
         assert record is not None
         values.update(
