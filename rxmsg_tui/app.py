@@ -26,6 +26,7 @@ from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.base import RxScreen, ScreenRequested
 from rxmsg_tui.screens.catalogue import (
     ALERT_SETTINGS,
+    HELD_DAILY_MESSAGES,
     MAIN_MENU,
     MESSAGE_FORMAT,
     MESSAGE_QUEUE,
@@ -38,6 +39,7 @@ from rxmsg_tui.screens.catalogue import (
     Menu,
     walk,
 )
+from rxmsg_tui.screens.daily_holds import DailyHoldsScreen, notify_held
 from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_queue import QueueScreen
@@ -106,6 +108,7 @@ class RxMsgApp(App[None]):
         REVIEW_SITES.id: ReviewSitesScreen,
         ALERT_SETTINGS.id: AlertSettingsScreen,
         OUTBOUND_SETUP.id: OutboundSetupScreen,
+        HELD_DAILY_MESSAGES.id: DailyHoldsScreen,
     }
 
     scheduler_state: reactive[str] = reactive("off")
@@ -119,6 +122,7 @@ class RxMsgApp(App[None]):
         self._scheduler_thread: ThreadPoolExecutor | None = None
 
     def on_mount(self) -> None:
+        notify_held(self, self.context)
         if self.scheduler is not None:
             self._scheduler_thread = ThreadPoolExecutor(1, thread_name_prefix="rxmsg-scheduler")
             self._scheduler_thread.submit(self.scheduler.start).add_done_callback(_log_failure)

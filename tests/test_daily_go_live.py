@@ -101,7 +101,7 @@ def test_patients_added_before_going_live_are_not_new_after_it(
     world.settings(refill_channels=[], welcome_channels=["sms"])
     world.patient("D1", created_at=NOW)
     assert read_go_live(db, store.id) is None
-    assert go_live_line(None).startswith("Messaging is not live yet")
+    assert go_live_line(None).startswith("Not live yet")
     with db.engine.begin() as conn:
         assert mark_go_live(conn, store.id, TODAY)
         assert not mark_go_live(conn, store.id, TODAY + timedelta(days=9))

@@ -15,6 +15,7 @@ from textual.widgets import Button, Static
 from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import ALERT_SETTINGS
+from rxmsg_tui.screens.daily_holds import show_held
 from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
@@ -90,6 +91,7 @@ class AlertSettingsScreen(RxScreen):
     def _show(self, values: dict[str, Any], *, note: str) -> None:
         self.saved = values
         self.form.load(values)
+        show_held(self, self.form.show_holds)
         self._status(note or "Tab moves between fields; the form scrolls to follow.")
 
     def current_code(self) -> UnlockGrant | None:

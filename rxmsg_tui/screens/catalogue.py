@@ -45,6 +45,13 @@ ALERT_SETTINGS = ScreenEntry(
     "Changes need a support unlock code.",
     meanwhile="rxmsg settings show / rxmsg settings set alerts.… --unlock CODE",
 )
+HELD_DAILY_MESSAGES = ScreenEntry(
+    "held-daily-messages",
+    "Held Daily Messages",
+    "see the Welcome, Birthday and Customer Review messages the daily process held "
+    "because they would have reached too many patients at once, and (admins) release them.",
+    meanwhile="rxmsg run-daily --release welcome|birthday|review",
+)
 MESSAGE_FORMAT = ScreenEntry(
     "message-format",
     "Outbound Messaging Format",
@@ -86,8 +93,17 @@ PATIENT_PROFILE = ScreenEntry(
 OUTBOUND_MESSAGING = Menu(
     "outbound-messaging",
     "Outbound Messaging",
-    "Setup, alert settings, templates, the queue, two-way templates and review sites.",
-    (OUTBOUND_SETUP, ALERT_SETTINGS, MESSAGE_FORMAT, MESSAGE_QUEUE, QUICK_RESPONSES, REVIEW_SITES),
+    "Setup, alert settings, templates, the queue, two-way templates, review sites and held "
+    "greetings.",
+    (
+        OUTBOUND_SETUP,
+        ALERT_SETTINGS,
+        MESSAGE_FORMAT,
+        MESSAGE_QUEUE,
+        QUICK_RESPONSES,
+        REVIEW_SITES,
+        HELD_DAILY_MESSAGES,
+    ),
 )
 INTERFACE_SETUPS = Menu(
     "interface-setups",

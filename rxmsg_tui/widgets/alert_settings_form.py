@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from rxmsg_tui.domain.settings_keys import SETTING_KEYS, WEEKDAYS
+from rxmsg_tui.services.daily.go_live import go_live_line
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
 from rxmsg_tui.widgets.day_list import DayListEditor
 from rxmsg_tui.widgets.field_message import FieldMessage
@@ -101,10 +103,24 @@ class AlertSettingsForm(VerticalScroll):
     """Every Alert Settings field; Tab walks them and the form scrolls to the one focused.
 
     The form only holds values: the screen loads it, reads it back and
-    decides whether it may be edited.
+    decides whether it may be edited. Above the fields: the go-live day and
+    any greeting the flood guard holds (read-only).
+    """
+
+    DEFAULT_CSS = """
+    AlertSettingsForm #go-live {
+        color: $text-muted;
+    }
+    AlertSettingsForm #held-notice {
+        display: none;
+        color: $warning;
+        text-style: bold;
+    }
     """
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="go-live", markup=False)
+        yield Static("", id="held-notice", markup=False)
         for title, fields in SECTIONS:
             yield Static(title, classes="section-title", markup=False)
             for field in fields:
@@ -139,6 +155,13 @@ class AlertSettingsForm(VerticalScroll):
     def load(self, values: dict[str, Any]) -> None:
         for key, field in FIELDS.items():
             _set(self.query_one(f"#{field.id}"), field, values[key])
+        self.query_one("#go-live", Static).update(_go_live_line(values))
+
+    def show_holds(self, notices: list[str]) -> None:
+        """The greetings the flood guard holds, each with how an admin releases it."""
+        notice = self.query_one("#held-notice", Static)
+        notice.update("\n".join(notices))
+        notice.display = bool(notices)
 
     def values(self) -> dict[str, Any]:
         """Each key's value as typed; numbers that are not numbers go to the service as text."""
@@ -155,6 +178,13 @@ class AlertSettingsForm(VerticalScroll):
     def clear_errors(self) -> None:
         for message in self.query(FieldMessage):
             message.clear()
+
+
+def _go_live_line(values: dict[str, Any]) -> str:
+    """Read-only: set by the first patient import (or an admin's `rxmsg settings set`)."""
+    day, share = values.get("store.go_live"), values.get("alerts.flood_guard_share", 0.05)
+    live = go_live_line(date.fromisoformat(day) if day else None)
+    return f"{live}. Greetings to over {share:.0%} of patients (and 100) wait for an admin."
 
 
 def _editor(field: Field) -> Widget:

@@ -10,6 +10,7 @@ from rxmsg_tui.app import RxMsgApp, ScreenCommands
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.catalogue import (
     ALERT_SETTINGS,
+    HELD_DAILY_MESSAGES,
     MAIN_MENU,
     MESSAGE_FORMAT,
     MESSAGE_QUEUE,
@@ -23,6 +24,7 @@ from rxmsg_tui.screens.catalogue import (
     Menu,
     walk,
 )
+from rxmsg_tui.screens.daily_holds import DailyHoldsScreen
 from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_queue import QueueScreen
@@ -45,6 +47,7 @@ BUILT: dict[Item, type] = {
     REVIEW_SITES: ReviewSitesScreen,
     ALERT_SETTINGS: AlertSettingsScreen,
     OUTBOUND_SETUP: OutboundSetupScreen,
+    HELD_DAILY_MESSAGES: DailyHoldsScreen,
 }
 """The screens built so far; every other entry shows the not-available panel."""
 
@@ -70,6 +73,7 @@ def shown(app: RxMsgApp, selector: str) -> str:
 
 
 def test_the_six_outbound_screens_are_in_the_legacy_order() -> None:
+    """The legacy six, then rxmsg's own Held Daily Messages (the flood guard's holds)."""
     assert [s.name for s in OUTBOUND_MESSAGING.items] == [
         "Outbound Messaging Setup",
         "Alert Settings",
@@ -77,6 +81,7 @@ def test_the_six_outbound_screens_are_in_the_legacy_order() -> None:
         "Outbound Messaging Queue",
         "2-way Message Template",
         "Review Sites",
+        "Held Daily Messages",
     ]
     assert route_to(MESSAGE_QUEUE)[0][0] is MAIN_MENU
     assert [menu.name for menu, _ in route_to(MESSAGE_QUEUE)] == [

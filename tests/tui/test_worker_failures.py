@@ -13,9 +13,11 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from textual import events
@@ -27,6 +29,7 @@ from rxmsg_tui.cli.tui import LOG_FILE, log_to_file
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.catalogue import (
     ALERT_SETTINGS,
+    HELD_DAILY_MESSAGES,
     MESSAGE_FORMAT,
     MESSAGE_QUEUE,
     OUTBOUND_SETUP,
@@ -42,7 +45,7 @@ from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.failures import log_failure
-from rxmsg_tui.storage.models import Store
+from rxmsg_tui.storage.models import DailyHold, Store
 from tests.tui.conftest import SMITH, settle, type_text
 from tests.tui.test_menu import route_to
 from tests.tui.test_message_queue import insert_messages, message
@@ -137,6 +140,18 @@ async def unlock_and_change(pilot: Pilot[None]) -> None:
     await keys(pilot, "space")
 
 
+async def hold_a_greeting(pilot: Pilot[None]) -> None:
+    """The flood guard held the day's welcomes; F5 shows the hold."""
+    app = pilot.app
+    assert isinstance(app, RxMsgApp)
+    with app.context.db.engine.begin() as conn:
+        conn.execute(insert(DailyHold).values(
+            store_id=app.context.actor.store_id, run_date=date(2026, 3, 2), alert="welcome",
+            would_queue=500, patient_total=600, held_at=datetime.now(UTC),
+        ))  # fmt: skip
+    await keys(pilot, "f5")
+
+
 class Typed(str):
     """Text to type, among the keys to press."""
 
@@ -166,6 +181,7 @@ CASES: dict[ScreenEntry, Case] = {
     ),
     PATIENT_LISTING: Case(nothing, lambda p: keys(p, Typed("smi"), "enter")),
     PATIENT_PROFILE: Case(look_up_smith, lambda p: keys(p, "l")),
+    HELD_DAILY_MESSAGES: Case(nothing, lambda p: keys(p, "r", "y"), before_save=hold_a_greeting),
 }
 
 

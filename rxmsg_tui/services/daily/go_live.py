@@ -53,5 +53,5 @@ def read_go_live(db: Database, store_id: int) -> date | None:
 def go_live_line(day: date | None) -> str:
     """The read-only line of Alert Settings."""
     if day is None:
-        return "Messaging is not live yet (the first patient import starts it)"
+        return "Not live yet (the first patient import starts it)"
     return f"Messaging went live on {day:%m/%d/%Y}"
