@@ -39,6 +39,7 @@ def pharmacy(tmp_path_factory: pytest.TempPathFactory) -> Rxmsg:
             patient("1001", COMMAND, "Smith", cell_phone="+15550102000"),
             patient("1002", "Ann", LINK),
             patient("1003", "@SUM(A1)", "-2+3"),
+            patient("1004", "Eve\x1b[2J", "Bell\x07"),
         ],
     )
     with db.engine.begin() as conn:
@@ -47,6 +48,7 @@ def pharmacy(tmp_path_factory: pytest.TempPathFactory) -> Rxmsg:
             [
                 _message(store_id, ids["1001"], f"{COMMAND} Smith"),
                 _message(store_id, ids["1002"], f"Ann {LINK}"),
+                _message(store_id, ids["1004"], "Eve\x1b[2J Bell\x07"),
             ],
         )
     db.dispose()
@@ -95,7 +97,7 @@ def test_queue_csv_keeps_formula_names_and_bodies_as_text(pharmacy: Rxmsg) -> No
     assert result.returncode == 0, result.stderr
     rows = _csv(result.stdout)
     assert sorted(row["entity_name"] for row in rows) == sorted(
-        ["'" + COMMAND + " Smith", "Ann " + LINK]
+        ["'" + COMMAND + " Smith", "Ann " + LINK, "Eve\x1b[2J Bell\x07"]
     )
     assert {row["body"] for row in rows} == {"'=1+1 is not a formula here"}
     assert {row["recipient"] for row in rows} == {"+15550102000"}
@@ -126,3 +128,15 @@ def test_every_file_in_the_data_dir_is_private(pharmacy: Rxmsg) -> None:
     for path in found:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o077 == 0, f"{path.relative_to(pharmacy.home)} is {oct(mode)}"
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"), [("patients", "Bell\\x07, Eve"), ("queue", "Eve\\x1b[2J")]
+)
+def test_tables_show_control_characters_instead_of_sending_them(
+    pharmacy: Rxmsg, command: str, shown: str
+) -> None:
+    result = pharmacy(command)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert shown in result.stdout

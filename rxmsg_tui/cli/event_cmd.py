@@ -8,6 +8,7 @@ import click
 
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState
+from rxmsg_tui.domain.safe_text import one_line
 from rxmsg_tui.domain.vocabulary import Entity, RxEventKind
 from rxmsg_tui.services.messages.automatic import QueuedAlert
 from rxmsg_tui.services.rx_events import (
@@ -83,7 +84,7 @@ def batch(state: CliState, file: Path) -> None:
         result = record_events(ctx.db, ctx.actor, file, now=ctx.clock.now())
     except EventsRejected as exc:
         for bad in exc.bad_lines[:MAX_SHOWN_LINES]:
-            click.echo(f"line {bad.line}: {bad.reason}", err=True)
+            click.echo(one_line(f"line {bad.line}: {bad.reason}"), err=True)
         if exc.bad_count > MAX_SHOWN_LINES:
             click.echo(
                 f"… and {_count(exc.bad_count - MAX_SHOWN_LINES, 'more bad line')}", err=True

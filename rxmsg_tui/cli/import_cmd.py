@@ -11,6 +11,7 @@ import click
 
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState
+from rxmsg_tui.domain.safe_text import one_line
 from rxmsg_tui.services.importing import (
     ImportReport,
     ImportStep,
@@ -104,7 +105,7 @@ def _show_bad_rows(report: ImportReport) -> None:
             break
         for problem in bad.problems:
             where = "" if problem.column == "(row)" else f"{problem.column}: "
-            click.echo(f"line {bad.line}: {where}{problem.reason}", err=True)
+            click.echo(one_line(f"line {bad.line}: {where}{problem.reason}"), err=True)
             printed += 1
         shown_rows += 1
     if report.bad_row_count > shown_rows:

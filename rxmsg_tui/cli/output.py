@@ -1,4 +1,9 @@
-"""Writes report rows as an 80-column table, CSV or a JSON list, streaming as they come."""
+"""Writes report rows as an 80-column table, CSV or a JSON list, streaming as they come.
+
+The table is for a terminal, so a control character stored in a name is shown
+escaped (`\\x1b`), never sent to the screen; the CSV is for spreadsheets, so
+a cell that starts like a formula is kept as text.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 import click
 
 from rxmsg_tui.domain.csv_cells import spreadsheet_safe
+from rxmsg_tui.domain.safe_text import visible
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -49,7 +55,7 @@ def write_rows(
         return count
     out.write(" ".join(h.ljust(w)[:w] for _, h, w in columns).rstrip() + "\n")
     for row in rows:
-        cells = ("" if row.get(k) is None else str(row[k]) for k, _, _ in columns)
+        cells = ("" if row.get(k) is None else visible(str(row[k])) for k, _, _ in columns)
         out.write(
             " ".join(c.ljust(w)[:w] for c, (_, _, w) in zip(cells, columns, strict=True)).rstrip()
             + "\n"

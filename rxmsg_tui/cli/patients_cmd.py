@@ -13,6 +13,7 @@ import click
 
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.csv_cells import spreadsheet_safe
+from rxmsg_tui.domain.safe_text import visible
 from rxmsg_tui.domain.vocabulary import ConsentPurpose
 from rxmsg_tui.services.patients import ReportRow, display_phone, iter_patient_report
 
@@ -158,7 +159,7 @@ def _yn(value: bool) -> str:
 
 
 def _line(cells: Any) -> str:
-    parts = [_fit(str(text), width) for text, (_, width) in zip(cells, TABLE, strict=True)]
+    parts = [_fit(visible(str(text)), width) for text, (_, width) in zip(cells, TABLE, strict=True)]
     return " ".join(parts).rstrip() + "\n"
 
 
