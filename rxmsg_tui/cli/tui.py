@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -45,11 +46,19 @@ def log_to_file(path: Path) -> None:
 
     Without it a failure the screen reports would leave no trace for support.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = _PrivateLog(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for name in ("rxmsg", "rxmsg_tui"):  # named loggers, and those named after their module
         logger = logging.getLogger(name)
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+
+
+class _PrivateLog(RotatingFileHandler):
+    """Opens each log file 0600, the one started after a rollover as well as the first."""
+
+    def _open(self) -> TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)  # a log left readable by an older rxmsg is closed up too
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
