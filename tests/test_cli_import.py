@@ -107,6 +107,7 @@ def test_good_files_import_and_a_reimport_updates_without_duplicates(rxmsg: Rxms
     result = rxmsg.run("import", "patients", rxmsg.file("patients.csv", PATIENT_HEADER, ANN, BOB))
     assert result.returncode == 0, result.stderr
     assert "Imported patients.csv: 2 patients (2 new, 0 updated, 0 unchanged)" in result.stdout
+    assert "Messaging went live on " in result.stdout  # the first import starts messaging
     rx = rxmsg.run("import", "prescriptions", rxmsg.file("rx.csv", RX_HEADER, RX_100))
     assert rx.returncode == 0, rx.stderr
     assert "1 prescription (1 new" in rx.stdout
@@ -114,6 +115,7 @@ def test_good_files_import_and_a_reimport_updates_without_duplicates(rxmsg: Rxms
     again = rxmsg.run("import", "patients", rxmsg.file("p2.csv", PATIENT_HEADER, ANN, renamed))
     assert again.returncode == 0, again.stderr
     assert "(0 new, 1 updated, 1 unchanged)" in again.stdout
+    assert "Messaging went live" not in again.stdout
     assert rxmsg.counts() == {
         "patient": 2, "consent": 3, "patient_message_prefs": 0, "drug": 1, "prescription": 1,
         "audit": 3,

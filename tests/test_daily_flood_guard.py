@@ -7,7 +7,9 @@ recorded; refill reminders for the same patients go all the same.
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +21,9 @@ from rxmsg_tui.services.daily import run_daily
 from rxmsg_tui.services.daily.holds import held_alerts, release
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import PermissionDenied
+from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import AuditLog, Consent, DailyHold, PatientMessagePrefs, Store
+from tests.cli_runner import Rxmsg, assert_clean_failure
 from tests.conftest import NOW
 from tests.daily_world import LONG_AGO, World
 from tests.tui.seed import insert_patients, patient
@@ -124,3 +128,35 @@ def test_the_share_is_a_setting(db: Database, world: World, admin: Actor) -> Non
     world.settings(flood_guard_share=0.01)
     result = run_daily(db, admin, now=NOW, day=TODAY)
     assert [h.alert for h in result.held] == ["birthday"] and birthdays_queued(world) == 0
+
+
+def test_run_daily_says_what_it_held_and_an_admin_releases_it_from_the_command_line(
+    tmp_path: Path,
+) -> None:
+    rxmsg = Rxmsg(tmp_path, env={"RXMSG_NOW": "2026-03-02T15:30:00+00:00"})
+    assert rxmsg("users", "list").returncode == 0
+    db = Database(make_engine(rxmsg.db_url))
+    with db.engine.begin() as conn:
+        store_id = conn.execute(select(Store.id)).scalar_one()
+    World(db, store_id).settings(refill_channels=[], birthday_channels=["sms"])
+    add_patients(db, store_id, 120, birthday=True, prefix="B")
+    db.dispose()
+    held = rxmsg("run-daily")
+    assert held.returncode == 0, held.stderr
+    assert "       0 birthday greetings" in held.stdout
+    assert (
+        "Birthday Greeting held on 03/02: would reach 120 of 120 patients (100%). "
+        "Nothing of it was queued. An admin can release it: rxmsg run-daily --release birthday"
+    ) in held.stdout
+    rxmsg.become("pharmacist")
+    refused = rxmsg("run-daily", "--release", "birthday")
+    assert_clean_failure(refused, code=1)
+    assert "only an admin can release" in refused.stderr
+    rxmsg.become("admin")
+    released = rxmsg("run-daily", "--release", "birthday")
+    assert released.returncode == 0, released.stderr
+    assert "     120 birthday greetings" in released.stdout
+    assert len(json.loads(rxmsg("queue", "--format", "json").stdout)) == 120
+    again = rxmsg("run-daily", "--release", "birthday")
+    assert_clean_failure(again, code=1)
+    assert "no held Birthday Greeting to release" in again.stderr

@@ -125,6 +125,11 @@ def _summary(report: ImportReport) -> str:
             f"Consent: {report.consent_recorded} changes recorded; "
             f"default preferences: {report.prefs_added} added."
         )
+        if report.went_live is not None:
+            lines.append(
+                f"Messaging went live on {report.went_live:%m/%d/%Y}: these patients are not new "
+                "(no Welcome Greeting); later imports add new patients (new_patient N: not new)."
+            )
         if report.consent_kept_revoked:
             lines.append(
                 f"{report.consent_kept_revoked} consent grants in the file were not applied: "

@@ -130,6 +130,7 @@ def import_patients(
             report.prefs_added = _apply_defaults(conn, actor.store_id, new)
             if first_import:
                 mark_go_live(conn, actor.store_id, today)
+                report.went_live = today
             audit.record(
                 session, actor, "import.patients", at=now, target=path.name,
                 after=report.counts() | ({"go_live": today.isoformat()} if first_import else {}),

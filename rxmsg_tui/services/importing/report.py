@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from rxmsg_tui.domain.csv_records import Problem
@@ -50,6 +51,8 @@ class ImportReport:
     consent_kept_revoked: int = 0
     """Grants in the file not applied: the patient revoked in person or by STOP since."""
     prefs_added: int = 0
+    went_live: date | None = None
+    """Set when this was the store's first patient import: messaging started that day."""
 
     def add_bad_row(self, line: int, problems: list[Problem]) -> None:
         self.bad_row_count += 1
