@@ -64,11 +64,6 @@ def parse_database_url(url: str) -> URL:
     return parsed
 
 
-def masked(url: str) -> str:
-    """The URL as it may be shown: the password as ***."""
-    return parse_database_url(url).render_as_string(hide_password=True)
-
-
 def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
     in_memory = not database or database == ":memory:" or database.startswith("file::memory:")
     if not in_memory:
