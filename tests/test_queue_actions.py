@@ -16,7 +16,12 @@ from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, ServiceError
-from rxmsg_tui.services.messages.queue_actions import delete_message, message_detail, retry_message
+from rxmsg_tui.services.messages.queue_actions import (
+    confirm_sent,
+    delete_message,
+    message_detail,
+    retry_message,
+)
 from rxmsg_tui.services.messages.queue_listing import (
     QueueFilter,
     count_queue,
@@ -140,14 +145,55 @@ def test_retry_puts_a_failed_message_back_due_now_keeping_its_attempts(
 
 
 @pytest.mark.parametrize("status", ["Pending", "Sending", "Sent", "Undelivered", "Deleted"])
-def test_only_failed_messages_are_retried(
+def test_only_failed_and_unconfirmed_messages_are_retried(
     db: Database, store: Store, admin: Actor, status: str
 ) -> None:
     message_id = add(db, store, status)
-    with pytest.raises(ServiceError, match=f"only Failed messages can be retried; .* is {status}"):
+    with pytest.raises(
+        ServiceError, match=rf"only Failed and Sent\? messages can be retried; .* is {status}"
+    ):
         retry_message(db, admin, message_id, now=NOW)
     assert status_of(db, message_id).status == status
     assert audit_rows(db) == []
+
+
+def test_staff_send_a_sent_question_mark_message_again_audited(
+    db: Database, store: Store, admin: Actor
+) -> None:
+    """Its sender died mid-send at a provider that cannot be asked: staff decide it did not go."""
+    message_id = add(db, store, "Unconfirmed", attempts=1, sent_at=NOW)
+    later = NOW + timedelta(hours=1)
+    retry_message(db, admin, message_id, now=later)
+    message = status_of(db, message_id)
+    assert (message.status, message.attempts, message.sent_at) == ("Pending", 1, None)
+    [entry] = audit_rows(db)
+    assert entry.action == "queue.retry"
+    assert json.loads(entry.before or "") == {"status": "Unconfirmed"}
+
+
+def test_staff_mark_a_sent_question_mark_message_sent_audited(
+    db: Database, store: Store, admin: Actor
+) -> None:
+    message_id = add(db, store, "Unconfirmed", attempts=1, sent_at=NOW)
+    confirm_sent(db, admin, message_id, now=NOW + timedelta(hours=1))
+    message = status_of(db, message_id)
+    assert (message.status, message.sent_at) == ("Sent", NOW)
+    [entry] = audit_rows(db)
+    assert (entry.action, entry.target) == ("queue.confirm_sent", f"message {message_id}")
+    assert json.loads(entry.after or "") == {"status": "Sent"}
+    failed = add(db, store, "Failed")
+    with pytest.raises(
+        ServiceError, match=r"only Sent\? messages can be marked sent; .* is Failed"
+    ):
+        confirm_sent(db, admin, failed, now=NOW)
+
+
+def test_a_sent_question_mark_message_shows_so(db: Database, store: Store) -> None:
+    message_id = add(db, store, "Unconfirmed", sent_at=NOW)
+    detail = message_detail(db, store.id or 0, message_id)
+    assert QueueStatus(detail.status).label == "Sent?"
+    (row,) = iter_queue(db, store.id or 0, ZONE, QueueFilter(status=QueueStatus.UNCONFIRMED))
+    assert row.id == message_id
 
 
 def test_pages_read_backwards_match_the_forward_listing_and_the_count(

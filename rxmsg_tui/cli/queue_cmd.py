@@ -57,6 +57,7 @@ def queue(
             data = row.as_json()
             if output_format == "table":
                 data["scheduled_at"] = row.scheduled_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                data["status"] = QueueStatus(row.status).label  # "Sent?" as on screen
             yield data
 
     write_rows(rows(), output_format, columns=_COLUMNS)

@@ -17,6 +17,7 @@ from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.messages.queue_actions import MessageDetail, message_detail
 from rxmsg_tui.widgets.app_events import QueueChanged
+from rxmsg_tui.widgets.queue_table import status_label
 
 MESSAGE_DETAIL = ScreenEntry(
     "message-detail",
@@ -70,7 +71,7 @@ class MessageDetailScreen(RxScreen):
 
 def describe(detail: MessageDetail, zone: ZoneInfo) -> Text:
     """The message as staff read it; bodies are shown as typed, never read as markup."""
-    status = detail.status + (f" ({detail.warning})" if detail.warning else "")
+    status = status_label(detail.status) + (f" ({detail.warning})" if detail.warning else "")
     created = f"{_at(detail.created_at, zone)} by {detail.created_by or 'rxmsg'}"
     fields = [
         ("Method", f"{detail.method} · {detail.alert_type} · {detail.priority} priority"),

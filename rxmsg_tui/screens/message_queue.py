@@ -225,11 +225,16 @@ class QueueScreen(RxScreen):
         if row is not None:
             self._act(actions.retry_message, row.id, f"Message {row.id} will be sent again")
 
+    def action_confirm_sent(self) -> None:
+        row = self.query_one(QueueTable).current()
+        if row is not None:
+            self._act(actions.confirm_sent, row.id, f"Message {row.id} marked Sent")
+
     def action_focus_criteria(self) -> None:
         self.query_one("#date-from", DateInput).focus()
 
     def _act(self, action: Callable[..., None], message_id: int, done: str) -> None:
-        """`delete_message` or `retry_message`; the service says when it is not allowed."""
+        """`delete_message`, `retry_message` or `confirm_sent`; the service may refuse."""
         ctx = self.context
         run_service(
             self,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from textual.binding import Binding, BindingType
 
+from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.messages.queue_listing import QueueRow
 from rxmsg_tui.services.messages.queue_report import (
     SHORT_ALERT,
@@ -33,6 +34,14 @@ class QueueLine(PageRow):
     message: QueueRow | None = None
 
 
+def status_label(status: str) -> str:
+    """As staff read it: an `Unconfirmed` message shows "Sent?"."""
+    try:
+        return QueueStatus(status).label
+    except ValueError:
+        return status
+
+
 def queue_line(row: QueueRow, zone: ZoneInfo) -> QueueLine:
     texts = (
         row.scheduled_at.astimezone(zone).strftime("%m/%d %H:%M"),
@@ -41,7 +50,7 @@ def queue_line(row: QueueRow, zone: ZoneInfo) -> QueueLine:
         SHORT_PRIORITY.get(row.priority, row.priority),
         SHORT_ENTITY.get(row.entity, row.entity),
         row.entity_name,
-        row.status,
+        status_label(row.status),
         str(row.attempts),
         SHORT_WARNING.get(row.warning, row.warning),
     )
@@ -60,7 +69,10 @@ class QueueTable(PagedTable):
         Binding("delete,d", "screen.delete_message", "Delete", id="queue.delete",
                 tooltip="Delete the highlighted message (asks first)"),
         Binding("r", "screen.retry_message", "Retry", id="queue.retry",
-                tooltip="Send a Failed message again"),
+                tooltip="Send a Failed or Sent? message again"),
+        # Not on the footer, which is full at 80 columns; only Sent? messages need it.
+        Binding("m", "screen.confirm_sent", "Mark Sent", id="queue.confirm_sent", show=False,
+                tooltip="A Sent? message the patient did get: mark it Sent"),
         Binding("slash", "screen.focus_criteria", "Criteria", id="queue.criteria",
                 tooltip="Back to the dates and filters"),
     ]  # fmt: skip

@@ -249,7 +249,10 @@ async def test_a_message_being_sent_is_not_deleted_and_only_failed_ones_are_retr
         assert status_of(db, ids[2]) == "Pending"
         assert screen.query_one(QueueTable).window[2].cells[6] == "Pending"
         await press(pilot, "up", "up", "r")
-        assert f"only Failed messages can be retried; message {ids[0]} is Pending" in notices(app)
+        assert (
+            f"only Failed and Sent? messages can be retried; message {ids[0]} is Pending"
+            in notices(app)
+        )
 
 
 async def test_print_without_a_printer_saves_every_matching_row_to_a_file(
@@ -350,3 +353,22 @@ async def test_the_screen_follows_the_dispatcher_keeping_the_cursor(
         await settle(pilot)
         assert shown(screen) == [ids[0], ids[1], earlier, ids[2], ids[3], ids[4]]
         assert table.window[table.cursor_row].key == str(ids[2])  # still on the same message
+
+
+async def test_a_sent_question_mark_message_shows_so_and_staff_mark_it_sent(
+    app: RxMsgApp, ids: list[int], db: Database, store: Store
+) -> None:
+    """Its sender died mid-send at a provider that cannot be asked: "Sent?" until staff decide."""
+    [unsure] = insert_messages(db, store, [message(6, "Unconfirmed", "Lee, Kim", attempts=1)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_queue(pilot)
+        row = shown(screen).index(unsure)
+        assert screen.query_one(QueueTable).window[row].cells[6] == "Sent?"
+        await press(pilot, *["down"] * row, "m")
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert status_of(db, unsure) == "Sent"
+        assert f"Message {unsure} marked Sent" in notices(app)
+        with db.read() as session:
+            [entry] = session.exec(select(AuditLog).where(AuditLog.action == "queue.confirm_sent"))
+        assert entry.target == f"message {unsure}"

@@ -1,4 +1,4 @@
-"""What staff do to one queued message: read it whole, delete it, retry it; and paging back."""
+"""What staff do to one queued message: read it whole, delete it, retry it, confirm it was sent."""
 
 from __future__ import annotations
 
@@ -28,9 +28,13 @@ DELETABLE = frozenset(
         QueueStatus.DELIVERED,
         QueueStatus.FAILED,
         QueueStatus.UNDELIVERED,
+        QueueStatus.UNCONFIRMED,
     }
 )
 """Not yet sent (Pending) or finished; never `Sending`, whose outcome is still to be written."""
+
+RETRYABLE = frozenset({QueueStatus.FAILED, QueueStatus.UNCONFIRMED})
+"""Failed, or "Sent?" when staff found the patient did not get it."""
 
 
 @dataclass(frozen=True)
@@ -106,22 +110,40 @@ def delete_message(db: Database, actor: Actor, message_id: int, *, now: datetime
 
 
 def retry_message(db: Database, actor: Actor, message_id: int, *, now: datetime) -> None:
-    """Put a `Failed` message back to `Pending`, due now.
+    """Put a `Failed` or `Unconfirmed` ("Sent?") message back to `Pending`, due now.
 
     Its attempts are kept, not reset: the count stays the honest total and every
     earlier try stays listed. The dispatcher's retry limit still applies, so a
-    message that had used all its tries gets exactly one more.
+    message that had used all its tries gets exactly one more. For a "Sent?"
+    message this is staff's decision that the patient did not get it: the one
+    thing rxmsg never decides by itself, so it is audited as such.
     """
     with db.transaction() as session:
         status = QueueStatus(_message(session, actor.store_id, message_id).status)
-        if status is not QueueStatus.FAILED:
+        if status not in RETRYABLE:
             raise ServiceError(
-                f"only Failed messages can be retried; message {message_id} is {status.value}"
+                f"only Failed and Sent? messages can be retried; message {message_id} is "
+                f"{status.label}"
             )
         _change(session, actor, message_id, status, QueueStatus.PENDING, due=now)
         audit.record(
             session, actor, "queue.retry", at=now, target=f"message {message_id}",
             before={"status": status.value}, after={"status": QueueStatus.PENDING.value},
+        )  # fmt: skip
+
+
+def confirm_sent(db: Database, actor: Actor, message_id: int, *, now: datetime) -> None:
+    """Mark an `Unconfirmed` ("Sent?") message `Sent`: staff know the patient got it."""
+    with db.transaction() as session:
+        status = QueueStatus(_message(session, actor.store_id, message_id).status)
+        if status is not QueueStatus.UNCONFIRMED:
+            raise ServiceError(
+                f"only Sent? messages can be marked sent; message {message_id} is {status.label}"
+            )
+        _change(session, actor, message_id, status, QueueStatus.SENT)
+        audit.record(
+            session, actor, "queue.confirm_sent", at=now, target=f"message {message_id}",
+            before={"status": status.value}, after={"status": QueueStatus.SENT.value},
         )  # fmt: skip
 
 
@@ -143,7 +165,7 @@ def _change(
 ) -> None:
     values: dict[str, object] = {"status": new.value}
     if due is not None:
-        values.update(next_attempt_at=due, claimed_by=None, claimed_until=None)
+        values.update(next_attempt_at=due, claimed_by=None, claimed_until=None, sent_at=None)
     result = session.connection().execute(
         update(M)
         .where(col(M.id) == message_id, col(M.store_id) == actor.store_id)

@@ -13,6 +13,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from rxmsg_tui.domain.csv_cells import spreadsheet_safe
+from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.messages.queue_listing import QueueFilter, QueueRow, iter_queue
 from rxmsg_tui.services.printing import (
@@ -87,7 +88,7 @@ def criteria_lines(criteria: QueueFilter) -> tuple[str, str]:
         dates = "Dates: all"
     else:
         dates = f"Dates: {start or 'the first'} to {end or 'the last'}"
-    status = criteria.status.value if criteria.status else "All but Deleted"
+    status = criteria.status.label if criteria.status else "All but Deleted"
     method = criteria.method.value if criteria.method else "All"
     alert = criteria.alert_type.value if criteria.alert_type else "All"
     return dates, f"Status: {status}   Method: {method}   Alert Type: {alert}"
@@ -218,11 +219,17 @@ def _line(row: QueueRow, zone: ZoneInfo) -> str:
         row.priority,
         SHORT_ENTITY.get(row.entity, row.entity),
         row.entity_name,
-        row.status,
+        _status_label(row.status),
         str(row.attempts),
         SHORT_WARNING.get(row.warning, row.warning),
     )
     return _cells(texts)
+
+
+def _status_label(status: str) -> str:
+    """On paper as on screen: `Unconfirmed` reads "Sent?" (the CSV keeps the stored value)."""
+    known = {s.value: s.label for s in QueueStatus}
+    return known.get(status, status)
 
 
 def _cells(texts: Iterable[str]) -> str:
