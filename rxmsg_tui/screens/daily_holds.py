@@ -22,7 +22,7 @@ from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import HELD_DAILY_MESSAGES
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.daily.holds import HeldAlert, held_alerts, release
+from rxmsg_tui.services.daily.holds import HeldAlert, held_alerts, last_run_failures, release
 from rxmsg_tui.services.daily.process import DailyResult
 from rxmsg_tui.services.failures import log_failure
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
@@ -51,17 +51,31 @@ def show_held(screen: RxScreen, show: Callable[[list[str]], object]) -> None:
 
 
 def notify_held(app: App[Any], context: AppContext) -> None:
-    """At start: a notice per held greeting, so nobody misses one waiting for an admin."""
+    """At start: a notice per held greeting, and the last daily run's failed rules, if any.
+
+    The scheduler runs the daily process in the background, so this is where
+    staff hear that a rule failed or a greeting waits for an admin.
+    """
 
     def work() -> None:
         try:
             holds = held_alerts(context.db, context.actor.store_id)
+            failed = last_run_failures(context.db, context.actor.store_id)
         except Exception as error:  # the screens say so when they load; this is a courtesy
             log_failure(log, "reading the held daily messages", error)
             return
         for line in held_lines(holds):
             app.call_from_thread(
                 app.notify, line, title="Held Daily Messages", severity="warning", timeout=30
+            )
+        if failed is not None:
+            day, parts = failed
+            line = (
+                f"The daily process of {day:%m/%d} could not do {', '.join(parts)} "
+                f"({next(iter(parts.values()))}); the other rules ran. See the audit log."
+            )
+            app.call_from_thread(
+                app.notify, line, title="Daily process", severity="error", timeout=30
             )
 
     app.run_worker(work, thread=True, exit_on_error=False, group="held-notice")

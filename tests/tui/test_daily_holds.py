@@ -16,7 +16,7 @@ from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.daily_holds import DailyHoldsScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.storage.models import AuditLog, DailyHold, Store
+from rxmsg_tui.storage.models import AuditLog, DailyHold, DailyRun, Store
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from tests.conftest import NOW
 from tests.tui.conftest import settle
@@ -112,3 +112,22 @@ async def test_nothing_held_says_so(app: RxMsgApp) -> None:
         screen = await open_holds(pilot)
         assert status(screen, "#holds-status").startswith("Nothing is held")
         assert not [line for line in notices(app) if "held on" in line]
+
+
+async def test_a_rule_that_failed_in_the_last_daily_run_is_announced_at_start(
+    context: AppContext, pharmacy: dict[str, int]
+) -> None:
+    failed = {"refill": 3, "failed": {"birthday/sms 2026": "the format cannot be filled in"}}
+    with context.db.engine.begin() as conn:
+        conn.execute(insert(DailyRun).values(
+            store_id=context.actor.store_id, run_date=date(2026, 3, 2),
+            caught_up_from=date(2026, 3, 2), started_at=NOW, finished_at=NOW, queued=failed,
+            trigger="scheduler", username="scheduler",
+        ))  # fmt: skip
+    app = RxMsgApp(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert (
+            "The daily process of 03/02 could not do birthday/sms 2026 (the format cannot be "
+            "filled in); the other rules ran. See the audit log."
+        ) in notices(app)

@@ -20,7 +20,8 @@ from rxmsg_tui.services.daily.flood_guard import GUARDED
 from rxmsg_tui.services.daily.process import DailyResult, run_daily
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
-from rxmsg_tui.storage.models import DailyHold
+from rxmsg_tui.storage.bulk import table
+from rxmsg_tui.storage.models import DailyHold, DailyRun
 
 ALERT_NAMES = {
     "welcome": AlertType.WELCOME.value,
@@ -70,6 +71,22 @@ def held_alerts(db: Database, store_id: int) -> list[HeldAlert]:
     )
     with db.read() as session:
         return [_held(row) for row in session.execute(query).scalars()]
+
+
+def last_run_failures(db: Database, store_id: int) -> tuple[date, dict[str, str]] | None:
+    """The newest run's failed parts, when it had any: staff should hear of them."""
+    runs = table(DailyRun)
+    query = (
+        select(runs.c.run_date, runs.c.queued)
+        .where(runs.c.store_id == store_id)
+        .order_by(runs.c.id.desc())
+        .limit(1)
+    )
+    with db.read() as session:
+        found = session.connection().execute(query).first()
+    if found is None or not isinstance(found[1], dict) or not found[1].get("failed"):
+        return None
+    return found[0], {str(k): str(v) for k, v in found[1]["failed"].items()}
 
 
 def release(
