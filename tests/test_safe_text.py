@@ -111,3 +111,9 @@ def test_json_nested_too_deeply_is_a_syntax_error_with_its_line(text: str, line:
 
 def test_json_of_ordinary_depth_reads_as_usual() -> None:
     assert json_nesting.loads('{"a": [[1, {"b": "[[["}]]}') == {"a": [[1, {"b": "[[["}]]}
+
+
+def test_a_value_of_control_characters_is_cut_after_it_is_made_visible() -> None:
+    line = one_line("store '" + "x\x1b" * 100 + "' is not in this database")
+    assert "\x1b" not in line
+    assert max(len(word) for word in line.split()) == MAX_VALUE

@@ -55,7 +55,7 @@ def one_line(message: str, limit: int = MAX_LINE) -> str:
     space loses its middle, so both ends (a file's name) stay readable.
     """
     flat = " ".join(mask_passwords(message).split())
-    return cut(visible(_LONG_RUN.sub(_middle_cut, flat)), limit)
+    return cut(_LONG_RUN.sub(_middle_cut, visible(flat)), limit)
 
 
 def _middle_cut(match: re.Match[str]) -> str:
