@@ -20,6 +20,7 @@ MASK = "***"
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,40}://[^\s:/@]{0,256}:)[^\s@]{1,1024}@")
 """Bounded repeats: a five-megabyte value must not make the search quadratic."""
 _LONG_RUN = re.compile(rf"\S{{{MAX_VALUE + 1},}}")
+_VERY_LONG_RUN = re.compile(rf"\S{{{4 * MAX_VALUE + 1},}}")
 _KEYWORD_PASSWORD = re.compile(r"""(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|"[^"]*"|[^\s&;,]+)""")
 
 
@@ -55,13 +56,15 @@ def one_line(message: str, limit: int = MAX_LINE) -> str:
     space loses its middle, so both ends (a file's name) stay readable.
     """
     flat = " ".join(mask_passwords(message).split())
-    return cut(_LONG_RUN.sub(_middle_cut, visible(flat)), limit)
+    # Escaping can make a run four times longer: shorten it first, then cut what shows.
+    shorter = _VERY_LONG_RUN.sub(lambda m: _middle_cut(m, 4 * MAX_VALUE), flat)
+    return cut(_LONG_RUN.sub(lambda m: _middle_cut(m, MAX_VALUE), visible(shorter)), limit)
 
 
-def _middle_cut(match: re.Match[str]) -> str:
+def _middle_cut(match: re.Match[str], limit: int) -> str:
     run = match.group(0)
-    head = (MAX_VALUE - 1) // 2
-    return run[:head] + "…" + run[-(MAX_VALUE - 1 - head) :]
+    head = (limit - 1) // 2
+    return run[:head] + "…" + run[-(limit - 1 - head) :]
 
 
 def _escape(char: str) -> str:
