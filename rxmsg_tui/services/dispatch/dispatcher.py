@@ -101,7 +101,6 @@ class Dispatcher:
     settle: timedelta = SETTLE
     workers: int = 8
     claimant: Claimant = field(default_factory=Claimant.for_this_process)
-    _stats_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def run_once(self) -> DispatchStats:
         """One batch: recover dead claims, reconcile what they may have sent, claim, send."""
@@ -209,18 +208,19 @@ class Dispatcher:
             log.exception("message %s: could not record the outcome", message.id)
         return outcome
 
-    def _count(self, outcome: Outcome | None, stats: DispatchStats) -> None:
+    @staticmethod
+    def _count(outcome: Outcome | None, stats: DispatchStats) -> None:
+        """Tally one sending thread's outcome (called on the batch's own thread, in order)."""
         if outcome is None:
             return
-        with self._stats_lock:
-            if outcome.status is QueueStatus.SENT:
-                stats.sent += 1
-            elif outcome.status is QueueStatus.FAILED:
-                stats.failed += 1
-            elif outcome.attempt is None:
-                stats.deferred += 1
-            else:
-                stats.retrying += 1
+        if outcome.status is QueueStatus.SENT:
+            stats.sent += 1
+        elif outcome.status is QueueStatus.FAILED:
+            stats.failed += 1
+        elif outcome.attempt is None:
+            stats.deferred += 1
+        else:
+            stats.retrying += 1
 
     def _load(self, ids: list[int]) -> tuple[list[OutboundMessage], _Batch]:
         with self.db.read() as session:
