@@ -334,3 +334,24 @@ async def test_the_patient_default_dialog_reports_a_failing_database_and_stays(
         await keys(pilot, "ctrl+s")  # nothing was read, so there is nothing to save
         await keys(pilot, "escape")
         assert isinstance(app.screen, AlertSettingsScreen)
+
+
+async def test_a_sqlite_file_really_locked_during_a_save_is_a_line_on_screen(
+    app: RxMsgApp, tmp_path: Path
+) -> None:
+    """No stand-in: another process holds the write lock past the busy timeout."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_by_menu(pilot, OUTBOUND_SETUP)
+        holder = sqlite3.connect(tmp_path / "rxmsg.db", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            await keys(pilot, "ctrl+s")
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert app.is_running and app.screen.title == OUTBOUND_SETUP.name
+        status = str(app.screen.query_one("#setup-status", Static).content)
+        assert status == f"Not saved: {LOCKED}"
+        await keys(pilot, "ctrl+s")  # the lock gone, the same keys save
+        status = str(app.screen.query_one("#setup-status", Static).content)
+        assert status == "Nothing changed."
