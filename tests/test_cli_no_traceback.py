@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,8 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 
 from rxmsg_tui.cli import main
+from rxmsg_tui.cli.errors import RxmsgGroup
+from rxmsg_tui.services.errors import InvalidInput
 from tests.cli_runner import Rxmsg, assert_clean_failure
 from tests.conftest import postgres_url_or_skip
 
@@ -236,3 +239,37 @@ def test_any_value_ends_in_an_exit_code_and_a_bounded_line(
     if result.exit_code:
         last = result.stderr.strip().splitlines()[-1]
         assert len(last) <= LONGEST_LINE and last.isprintable(), last[:200]
+
+
+def _group_raising(exc: BaseException) -> click.Group:
+    @click.group(cls=RxmsgGroup)
+    def group() -> None:
+        """A stand-in for `rxmsg` whose one command fails as told."""
+
+    @group.command("boom")
+    def boom() -> None:
+        raise exc
+
+    return group
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (RecursionError("maximum recursion depth exceeded"), "nested too deeply"),
+        (MemoryError(), "not enough memory"),
+        (OSError(28, "No space left on device", "/var/lib/rxmsg/x"), "No space left on device"),
+        (RuntimeError("a bug\nwith a second line"), "unexpected error (RuntimeError): a bug"),
+        (
+            InvalidInput(f"cannot reach postgresql+psycopg://rx:{PASSWORD}@db/rxmsg"),
+            "postgresql+psycopg://rx:***@db/rxmsg",
+        ),
+    ],
+    ids=["recursion", "memory", "disk full", "bug", "password in a message"],
+)
+def test_the_last_resort_is_one_line_and_exit_1(exc: BaseException, expected: str) -> None:
+    result = CliRunner().invoke(_group_raising(exc), ["boom"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.count("\n") == 1 and expected in result.stderr
+    assert "Traceback" not in result.output and PASSWORD not in result.output
