@@ -13,13 +13,23 @@ import logging
 import re
 import traceback
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from rxmsg_tui.domain.settings_keys import SettingError
 from rxmsg_tui.services.errors import ServiceError
 
 REASON_LIMIT = 80
 """Characters of a driver's reason shown on screen: enough to say "database is locked"."""
+
+UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+"""A locked file, a server gone away, no free connection: worth trying again as it was."""
 
 _PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
@@ -28,9 +38,14 @@ def describe_failure(error: BaseException) -> str:
     """One readable line for the screen; a refusal keeps the service's own words."""
     if isinstance(error, ServiceError | SettingError):
         return str(error)
-    if isinstance(error, SQLAlchemyError):
+    if isinstance(error, UNREACHABLE):
         return (
             f"The database could not be reached ({database_reason(error)}); "
+            "nothing was changed — try again"
+        )
+    if isinstance(error, SQLAlchemyError):
+        return (
+            f"The database refused the change ({database_reason(error)}); "
             "nothing was changed — try again"
         )
     if isinstance(error, OSError):
