@@ -273,3 +273,38 @@ def test_the_last_resort_is_one_line_and_exit_1(exc: BaseException, expected: st
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.count("\n") == 1 and expected in result.stderr
     assert "Traceback" not in result.output and PASSWORD not in result.output
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    suffix=st.sampled_from([".csv", ".jsonl"]),
+    content=st.binary(max_size=2000)
+    | st.lists(
+        st.sampled_from(
+            [
+                '{"rx_number": "1", "event": "picked-up"}',
+                "[" * 5000,
+                "\x00",
+                "rx_number,event",
+                "1,verified",
+                '{"a":' * 3000,
+                "\ufeff",
+                '"',
+            ]
+        )
+    ).map(lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass")),
+)
+def test_any_event_file_is_recorded_or_refused_in_lines(
+    in_process: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+    suffix: str,
+    content: bytes,
+) -> None:
+    path = tmp_path_factory.mktemp("events") / f"events{suffix}"
+    path.write_bytes(content)
+    result = CliRunner().invoke(main, ["event", "batch", str(path)], env=in_process)
+    assert result.exit_code in (0, 1), result.output[-300:]
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert all(len(line) <= LONGEST_LINE for line in result.stderr.splitlines())
