@@ -104,7 +104,8 @@ class SchedulerRunner:
 
     def dispatch(self) -> None:
         stats = self.dispatcher.run_until_idle(max_batches=50)
-        if self._on_dispatch is not None and stats.claimed:
+        changed = stats.claimed or stats.recovered or stats.found or stats.unconfirmed
+        if self._on_dispatch is not None and changed:
             self._on_dispatch(stats)
 
     def check_delivery(self) -> None:
