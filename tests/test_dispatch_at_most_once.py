@@ -19,7 +19,7 @@ from sqlmodel import select
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.backoff import RetryPolicy
 from rxmsg_tui.domain.vocabulary import Method
-from rxmsg_tui.providers.base import OutgoingMessage, SendResult, SentRecord
+from rxmsg_tui.providers.base import OutgoingMessage, SendResult, SentRecord, TransientError
 from rxmsg_tui.providers.twilio import TwilioProvider
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch import dispatcher as dispatcher_module
@@ -249,3 +249,25 @@ def test_a_dead_senders_unsent_messages_go_at_once(db: Database, store: Store) -
     stats = dispatcher(db, provider, Clock(NOON)).run_once()
     assert (stats.recovered, stats.sent) == (2, 2)
     assert sorted(m.body for m in provider.sent) == ["a", "b"]
+
+
+class CannotAnswer(ScriptedProvider):
+    """Can be asked, but its message list is down."""
+
+    def find_sent(self, message: OutgoingMessage, since: datetime) -> list[SentRecord]:
+        raise TransientError("Twilio had a problem on its side (HTTP 503)", status_code=503)
+
+
+def test_a_provider_that_cannot_answer_for_an_hour_leaves_it_to_staff(
+    db: Database, store: Store
+) -> None:
+    provider = CannotAnswer()
+    add_messages(db, store, "asked")
+    _died_mid_send(db, "asked")
+    dispatcher(db, provider, Clock(NOON)).run_once()
+    assert statuses(db)["asked"][0] == "Sending"  # asked again later, never resent meanwhile
+    dispatcher(db, provider, Clock(NOON + timedelta(minutes=20))).run_once()
+    assert statuses(db)["asked"][0] == "Sending"
+    stats = dispatcher(db, provider, Clock(NOON + timedelta(hours=1, minutes=5))).run_once()
+    assert stats.unconfirmed == 1 and statuses(db)["asked"][0] == "Unconfirmed"
+    assert provider.sent == []
