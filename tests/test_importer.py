@@ -430,3 +430,19 @@ def test_batches_and_progress_cover_every_row(
     assert calls[-1] == (ImportStep.WRITING, 10, 10)
     assert (ImportStep.CHECKING, path.stat().st_size, path.stat().st_size) in calls
     assert [c[1] for c in calls if c[0] is ImportStep.WRITING] == [3, 6, 9, 10]
+
+
+def test_an_rx_moved_to_another_drug_follows_it(db: Database, admin: Actor, tmp_path: Path) -> None:
+    """The staged update resolves the new NDC, a drug added by the same file included."""
+    load_patients(db, admin, write(tmp_path, "p.csv", PATIENT_HEADER, ANN))
+    import_prescriptions(db, admin, write(tmp_path, "a.csv", RX_HEADER, rx_line("100")),
+                         today=TODAY, now=NOW)  # fmt: skip
+    moved = rx_line("100", ndc="55555-555-55", drug_name="Atorvastatin 20 mg")
+    report = import_prescriptions(db, admin, write(tmp_path, "b.csv", RX_HEADER, moved),
+                                  today=TODAY, now=NOW)  # fmt: skip
+    assert (report.updated, report.drugs_added) == (1, 1)
+    with db.read() as session:
+        rx, drug = session.exec(
+            select(Prescription, Drug).join(Drug, col(Drug.id) == Prescription.drug_id)
+        ).one()
+    assert (rx.rx_number, drug.ndc, drug.name) == ("100", "55555-555-55", "Atorvastatin 20 mg")
