@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import (
     Column,
     Connection,
+    Integer,
     Select,
     and_,
-    bindparam,
     func,
     literal,
     select,
@@ -67,9 +67,10 @@ PATIENT = table(Patient)
 PREFS = table(PatientMessagePrefs)
 SETTINGS = table(AlertSettings)
 NEW_STAGE = stage_table(
-    "import_patient_stage", [Column(c.name, c.type) for c in PATIENT.c if c.name != "id"]
+    "import_patient_stage",
+    [Column("pk", Integer), *(Column(c.name, c.type) for c in PATIENT.c if c.name != "id")],
 )
-"""The new patients, written before the write lock and moved into `patient` in one statement."""
+"""New patients (no `pk`) and changed ones (`pk`), moved into `patient` set-based."""
 
 
 @dataclass
@@ -151,8 +152,7 @@ def _plan(
         row = _row(store_id, record, now)
         found = existing.get(record.patient_id)
         if found is None:
-            row["is_new"] = record.new_patient is not False
-            plan.new.append(row)
+            plan.new.append(row | {"pk": None, "is_new": record.new_patient is not False})
         elif (values := _updated(found, row)) is not None:
             plan.changed.append(values)
     known = {patient_id: found["id"] for patient_id, found in existing.items()}
@@ -184,21 +184,19 @@ def _updated(found: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | Non
         values[flag] = bool(found[flag] or row[flag]) if same else row[flag]
     if all(found[name] == values[name] for name in _COMPARED):
         return None
-    return {f"v_{name}": value for name, value in values.items()} | {
-        "pk": found["id"],
-        "v_updated_at": row["updated_at"],
-    }
+    return row | values | {"pk": found["id"]}
 
 
 def _stage(conn: Connection, plan: _Plan, evidence: str, progress: ProgressCallback | None) -> None:
     """The new patients and the consent to append, staged where they block nobody."""
     NEW_STAGE.create(conn, checkfirst=True)
-    done, total = 0, len(plan.new)
-    for batch in batches(plan.new):
-        conn.execute(NEW_STAGE.insert(), list(batch))
-        done += len(batch)
-        if progress is not None:
-            progress(ImportStep.WRITING, done, total)
+    done, total = 0, len(plan.new) + len(plan.changed)
+    for rows in (plan.new, plan.changed):
+        for batch in batches(rows):
+            conn.execute(NEW_STAGE.insert(), list(batch))
+            done += len(batch)
+            if progress is not None:
+                progress(ImportStep.WRITING, done, total)
     stage_consent(conn, plan.consent, evidence)
 
 
@@ -209,21 +207,20 @@ def _write(conn: Connection, store_id: int, plan: _Plan) -> Select[Any]:
     terminal wrote it (ON CONFLICT DO NOTHING) rather than failing the import.
     """
     last = int(conn.scalar(select(func.max(PATIENT.c.id))) or 0)
-    columns = [c.name for c in NEW_STAGE.c]
+    columns = [c.name for c in NEW_STAGE.c if c.name != "pk"]
     # SQLite needs a WHERE before ON CONFLICT to parse INSERT…SELECT unambiguously.
-    rows = select(*NEW_STAGE.c).where(true())
+    rows = select(*(NEW_STAGE.c[name] for name in columns)).where(NEW_STAGE.c.pk.is_(None), true())
     insert = dialect_insert(conn, PATIENT).from_select(columns, rows)
     conn.execute(insert.on_conflict_do_nothing())
-    changes = update(PATIENT).where(PATIENT.c.id == bindparam("pk"))
-    changes = changes.values({name: bindparam(f"v_{name}") for name in (*_COMPARED, "updated_at")})
-    for batch in batches(plan.changed):
-        conn.execute(changes, list(batch))
+    if plan.changed:
+        values = {name: NEW_STAGE.c[name] for name in (*_COMPARED, "updated_at")}
+        conn.execute(update(PATIENT).values(values).where(PATIENT.c.id == NEW_STAGE.c.pk))
     inserted = select(PATIENT.c.id).join_from(
         NEW_STAGE,
         PATIENT,
         and_(PATIENT.c.store_id == store_id, PATIENT.c.patient_id == NEW_STAGE.c.patient_id),
     )
-    return inserted.where(PATIENT.c.id > last)
+    return inserted.where(PATIENT.c.id > last, NEW_STAGE.c.pk.is_(None))
 
 
 def _apply_defaults(conn: Connection, store_id: int, new: Select[Any]) -> int:
