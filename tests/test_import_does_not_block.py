@@ -8,6 +8,7 @@ short transaction. The per-row work is slowed here so the window is long.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -15,13 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Column, Integer, func, select
 
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing import ImportReport, import_patients
 from rxmsg_tui.services.importing import patients as patients_module
+from rxmsg_tui.services.importing.staging import (
+    fill_unlocked,
+    one_connection,
+    stage_table,
+    write_transaction,
+)
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import Patient, Store
 from tests.cli_runner import ME, Rxmsg, unlock_code
@@ -82,4 +89,25 @@ def test_send_succeeds_while_a_patient_import_runs(
     assert reports and reports[0].inserted == ROWS
     with db.engine.begin() as conn:
         assert len(conn.scalars(select(Patient.id)).all()) == ROWS + 1
+    db.dispose()
+
+
+def test_staging_rows_takes_no_lock_another_writer_waits_for(tmp_path: Path) -> None:
+    path = tmp_path / "rxmsg.db"
+    db = Database(make_engine(f"sqlite:///{path}"))
+    db.migrate()
+    stage = stage_table("import_probe_stage", [Column("n", Integer)])
+    with one_connection(db, stage) as conn:
+
+        def fill() -> None:
+            stage.create(conn)
+            conn.execute(stage.insert(), [{"n": n} for n in range(1000)])
+            other = sqlite3.connect(path, timeout=0)  # fails at once if the file is locked
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("COMMIT")
+            other.close()
+
+        fill_unlocked(conn, fill)
+        with write_transaction(conn):
+            assert conn.scalar(select(func.count()).select_from(stage)) == 1000
     db.dispose()
