@@ -108,3 +108,22 @@ def test_patients_added_before_going_live_are_not_new_after_it(
     run_daily(db, admin, now=NOW, day=TODAY)
     assert _welcomes(world) == []
     assert go_live_line(read_go_live(db, store.id)) == "Messaging went live on 03/02/2026"
+
+
+def test_with_defaults_on_sigpad_consent_only_a_signature_after_go_live_welcomes(
+    db: Database, store: Store, admin: Actor
+) -> None:
+    assert store.id is not None
+    world = World(db, store.id)
+    world.settings(refill_channels=[], welcome_channels=["sms"],
+                   defaults_apply_on="sigpad_consent")  # fmt: skip
+    old = world.patient("OLD", consent=())
+    world.consent(old, "sms", "transactional", granted=True, at=NOW, source="sigpad")
+    with db.engine.begin() as conn:
+        mark_go_live(conn, store.id, TODAY)  # the signature was part of going live
+    run_daily(db, admin, now=NOW, day=TODAY)
+    assert _welcomes(world) == []
+    later = NOW + timedelta(days=3)
+    world.consent(old, "sms", "transactional", granted=True, at=later, source="sigpad")
+    run_daily(db, admin, now=later, day=TODAY + timedelta(days=3))
+    assert _welcomes(world) == ["OLD"]

@@ -84,23 +84,22 @@ def _joined(plan: DayPlan, start: datetime, end: datetime) -> ColumnElement[bool
         CONSENT.c.recorded_at < end,
         CONSENT.c.granted == true(),
     )
+    # A patient the store had at go-live joins only by consenting later, in the pharmacy.
+    consented_since = consented.where(CONSENT.c.source != ConsentSource.IMPORT.value)
+    if plan.go_live is not None:
+        after = plan.start_of(plan.go_live + timedelta(days=1))
+        consented_since = consented_since.where(CONSENT.c.recorded_at >= after)
+    not_before_go_live = or_(PATIENT.c.is_new == true(), PATIENT.c.id.in_(consented_since))
     if plan.settings.defaults_apply_on == "sigpad_consent":
-        return PATIENT.c.id.in_(consented.where(CONSENT.c.source == ConsentSource.SIGPAD.value))
+        on_sigpad = consented.where(CONSENT.c.source == ConsentSource.SIGPAD.value)
+        return and_(PATIENT.c.id.in_(on_sigpad), not_before_go_live)
     added = select(PATIENT.c.id).where(
         PATIENT.c.store_id == plan.store_id,
         PATIENT.c.created_at >= start,
         PATIENT.c.created_at < end,
         PATIENT.c.is_new == true(),
     )
-    # A patient the store had at go-live joins only by consenting later, in the pharmacy.
-    consented_since = consented.where(CONSENT.c.source != ConsentSource.IMPORT.value)
-    if plan.go_live is not None:
-        after = plan.start_of(plan.go_live + timedelta(days=1))
-        consented_since = consented_since.where(CONSENT.c.recorded_at >= after)
-    return and_(
-        PATIENT.c.id.in_(union(added, consented)),
-        or_(PATIENT.c.is_new == true(), PATIENT.c.id.in_(consented_since)),
-    )
+    return and_(PATIENT.c.id.in_(union(added, consented)), not_before_go_live)
 
 
 def _month_day(day: date) -> str:
