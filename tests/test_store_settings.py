@@ -146,6 +146,23 @@ def test_export_then_import_round_trips(
     assert _change(db, admin, clock, read_settings_file(path)) == ["store.name"]
 
 
+def test_a_new_stores_export_imports_back_though_its_phone_is_still_empty(
+    db: Database, admin: Actor, clock: Clock, tmp_path: Path
+) -> None:
+    with db.transaction() as session:
+        blank = session.get(Store, admin.store_id)
+        assert blank is not None
+        blank.phone = ""  # as a new database's store is until setup fills it in
+        session.add(blank)
+    with db.read() as session:
+        blank = session.get(Store, admin.store_id)
+        assert blank is not None
+    export_settings(db, blank, tmp_path / "settings.json")
+    assert _change(db, admin, clock, read_settings_file(tmp_path / "settings.json")) == []
+    with pytest.raises(SettingError, match="store.phone"):
+        _change(db, admin, clock, {"store.phone": "12"})
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [

@@ -66,7 +66,14 @@ def change_settings(
     """
     if not actor.role.may_change_setup:
         raise PermissionDenied(f"{actor.username} is a technician; technicians cannot change setup")
-    normalised = {key: validate(key, value) for key, value in changes.items()}
+    current = read_settings(db, actor.store_id)
+    # A value given as it already is changes nothing, so it is not checked again:
+    # an export of a new store (empty phone) imports back as it was.
+    normalised = {
+        key: validate(key, value)
+        for key, value in changes.items()
+        if key not in current or value != current[key]
+    }
     with db.transaction() as session:
         rows = _load(session, actor.store_id)
         before = {key: _get(rows, key) for key in SETTING_KEYS}
