@@ -93,7 +93,7 @@ def _provider_words(
 ) -> str | None:
     try:
         data: object = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return read_message(data)
 

@@ -143,6 +143,6 @@ def json_object(response: httpx.Response) -> dict[str, Any]:
     """The answer's JSON object, or `{}`: a 2xx with an odd body is still an acceptance."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # `[[[[…` from a strange provider is an odd body too
         return {}
     return data if isinstance(data, dict) else {}

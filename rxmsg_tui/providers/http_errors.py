@@ -143,7 +143,7 @@ def _provider_words(
         return None
     try:
         data: object = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON is no reason either
         return None
     words = read_message(data)
     return shorten(redact(words, secrets)) if words else None

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from rxmsg_tui.providers.base import PermanentError, TransientError
+from rxmsg_tui.providers.http_client import json_object
 from rxmsg_tui.providers.http_errors import (
     SUMMARY_LIMIT,
     check_response,
@@ -89,6 +90,17 @@ def test_permanent_reason_leads_with_the_providers_own_words() -> None:
         "The 'To' number +15550001 is not a valid phone number. (Twilio error 21211) "
         "(Twilio refused the message (HTTP 400))"
     )
+
+
+@pytest.mark.parametrize("status", [200, 400, 503])
+def test_deeply_nested_json_from_a_provider_is_an_odd_body_not_a_crash(status: int) -> None:
+    body = b"[" * 100_000
+    if status == 200:
+        assert json_object(_response(200, body)) == {}
+        return
+    kind = PermanentError if status == 400 else TransientError
+    with pytest.raises(kind):
+        check_response(_response(status, body), "Twilio", read_message=twilio_error_message)
 
 
 def test_redirect_is_a_configuration_problem() -> None:
