@@ -4,6 +4,7 @@ from rxmsg_tui.storage.models.admin import AppUser, AuditLog, SchedulerLease, Un
 from rxmsg_tui.storage.models.daily import DailyHold, DailyRun
 from rxmsg_tui.storage.models.messaging import (
     ConversationMessage,
+    GroupSend,
     MessageAttempt,
     MessageFormat,
     OutboundMessage,
@@ -24,6 +25,7 @@ __all__ = [
     "DailyHold",
     "DailyRun",
     "Drug",
+    "GroupSend",
     "MessageAttempt",
     "MessageFormat",
     "OutboundMessage",

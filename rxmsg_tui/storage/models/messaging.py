@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rxmsg_tui.storage.models.columns import store_fk, utc_column
@@ -42,6 +42,34 @@ class QuickResponse(SQLModel, table=True):
     description: str = Field(max_length=80)
     body: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = utc_column(nullable=False)
+
+
+class GroupSend(SQLModel, table=True):
+    """One "Send to Message Queue" of the group-send wizard or `rxmsg group-send`.
+
+    `request_key` is unique so pressing Send twice (or a retried command)
+    queues the group once. Counts are what the dry run reported when it was sent.
+    """
+
+    __tablename__ = "group_send"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = store_fk()
+    request_key: str = Field(max_length=64, unique=True)
+    created_at: datetime = utc_column(nullable=False)
+    username: str = Field(max_length=64)
+    methods: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False), description="email, sms"
+    )
+    email_subject: str = Field(default="", max_length=200)
+    email_body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    sms_subject: str = Field(default="", max_length=200, description="Kept for templates only")
+    sms_body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    selected: int = 0
+    queued: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    excluded: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+    __table_args__ = (Index("ix_group_send_store_created", "store_id", "created_at"),)
 
 
 class OutboundMessage(SQLModel, table=True):
@@ -85,6 +113,11 @@ class OutboundMessage(SQLModel, table=True):
     """When the provider was last asked whether a `Sent` message was delivered."""
     provider_message_id: str | None = Field(default=None, max_length=120)
     created_by: str = Field(default="", max_length=64)
+    group_send_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("group_send.id", ondelete="SET NULL"), index=True),
+    )
+    """The group send that queued it; the queue filters and deletes by it."""
 
     __table_args__ = (
         Index("ix_queue_due", "status", "priority", "scheduled_at"),
@@ -128,6 +161,7 @@ class VerificationCode(SQLModel, table=True):
     created_at: datetime = utc_column(nullable=False)
     expires_at: datetime = utc_column(nullable=False)
     verified_at: datetime | None = utc_column()
+    verified_by: str | None = Field(default=None, max_length=64)
     tries: int = 0
 
 
