@@ -159,7 +159,7 @@ def test_a_new_stores_export_imports_back_though_its_phone_is_still_empty(
         assert blank is not None
     export_settings(db, blank, tmp_path / "settings.json")
     assert _change(db, admin, clock, read_settings_file(tmp_path / "settings.json")) == []
-    with pytest.raises(SettingError, match="store.phone"):
+    with pytest.raises(SettingError, match=r"store\.phone"):
         _change(db, admin, clock, {"store.phone": "12"})
 
 
