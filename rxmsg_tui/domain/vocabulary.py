@@ -129,6 +129,7 @@ class ConsentPurpose(StrEnum):
 class ConsentSource(StrEnum):
     SIGPAD = "sigpad"
     VERBAL = "verbal"
+    IN_PERSON = "in-person"
     IMPORT = "import"
     SMS_KEYWORD = "sms-keyword"
 
