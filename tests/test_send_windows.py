@@ -37,7 +37,11 @@ def ny(text: str) -> datetime:
         (Method.EMAIL, R, ny("2026-03-02T09:30"), "x@example.org", True),
         (Method.CALL, R, ny("2026-03-02T09:30"), NY_CELL, False),  # call window from 10
         (Method.CALL, R, ny("2026-03-01T10:30"), NY_CELL, True),  # days are for email/SMS
-        (Method.SMS, AlertType.VERIFICATION, ny("2026-03-02T23:30"), NY_CELL, True),
+        (Method.SMS, AlertType.VERIFICATION, ny("2026-03-02T23:30"), NY_CELL, False),  # TCPA
+        (Method.SMS, AlertType.VERIFICATION, ny("2026-03-01T20:30"), NY_CELL, True),  # Sunday
+        (Method.SMS, AlertType.VERIFICATION, ny("2026-03-02T08:30"), NY_CELL, True),  # 08:30
+        (Method.SMS, AlertType.VERIFICATION, ny("2026-03-02T10:30"), LA_CELL, False),
+        (Method.EMAIL, AlertType.VERIFICATION, ny("2026-03-02T23:30"), "a@example.org", True),
         (Method.SMS, R, ny("2026-03-02T12:00"), "+15555550100", True),  # unknown area: store zone
     ],
 )
@@ -83,3 +87,9 @@ def test_next_allowed_across_the_spring_forward_night() -> None:
 def test_no_window_at_all_gives_none() -> None:
     never = StoreWindows.from_settings("America/New_York", "09:00-10:00", "10:00-11:00", [])
     assert next_allowed(Method.SMS, R, ny("2026-03-02T12:00"), never, NY_CELL) is None
+
+
+def test_a_verification_code_by_sms_at_night_waits_for_eight_in_the_recipients_zone() -> None:
+    at = ny("2026-03-02T23:30")
+    expected = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)  # 08:00 in New York
+    assert next_allowed(Method.SMS, AlertType.VERIFICATION, at, STORE, NY_CELL) == expected

@@ -5,8 +5,10 @@ and "Only Call Between", in the store's time zone. Beyond the legacy, SMS and
 calls also keep a hard floor of 08:00–21:00 in the recipient's local time (by
 the number's area code; every zone the number may be in must be inside it),
 whatever the store window says. Verification codes asked for at the counter
-go at once. A message outside its window is never dropped: `next_allowed`
-says when it may go.
+go at once whatever the store window, but a code by SMS or call still keeps
+the 08:00–21:00 floor: the patient at the counter can wait for an email code
+or come back, and a text at night is what TCPA forbids. A message outside
+its window is never dropped: `next_allowed` says when it may go.
 """
 
 from __future__ import annotations
@@ -56,9 +58,7 @@ def recipient_zones(phone: str, fallback: ZoneInfo) -> list[ZoneInfo]:
 def may_send(
     method: Method, alert_type: AlertType, at: datetime, store: StoreWindows, recipient: str
 ) -> bool:
-    if alert_type is AlertType.VERIFICATION:
-        return True
-    if not _store_open(method, at, store):
+    if alert_type is not AlertType.VERIFICATION and not _store_open(method, at, store):
         return False
     if method is Method.EMAIL:
         return True
