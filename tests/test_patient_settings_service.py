@@ -219,3 +219,19 @@ def test_consent_bad_value_refused(
 def test_unknown_patient(db: Database, tech: Actor) -> None:
     with pytest.raises(NotFound, match="no patient with ID 'NOPE'"):
         change_settings(db, tech, "NOPE", SettingsChange(language="es"), now=NOW)
+
+
+def test_defaults_then_channels_in_one_change(db: Database, store: Store, tech: Actor) -> None:
+    assert store.id is not None
+    insert_patients(db, store.id, [patient("P2", "Bo", "Diaz")])
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(AlertSettings).values(defaults={"refill": ["email"], "pickup": ["sms"]})
+        )
+    change = SettingsChange(language="es", channels={"pickup": ["email"]}, apply_defaults=True)
+    after = change_settings(db, tech, "P2", change, now=NOW)
+    assert (after.language, after.channels["refill"], after.channels["pickup"]) == (
+        "es",
+        ["email"],
+        ["email"],
+    )

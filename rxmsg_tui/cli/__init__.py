@@ -10,6 +10,7 @@ from rxmsg_tui.cli.errors import RxmsgGroup
 from rxmsg_tui.cli.event_cmd import event
 from rxmsg_tui.cli.import_cmd import import_
 from rxmsg_tui.cli.not_yet import NOT_YET_COMMANDS
+from rxmsg_tui.cli.patient_cmd import patient
 from rxmsg_tui.cli.patients_cmd import patients
 from rxmsg_tui.cli.queue_cmd import queue
 from rxmsg_tui.cli.run_daily_cmd import run_daily_command
@@ -48,6 +49,7 @@ for command in (
     dispatch,
     event,
     import_,
+    patient,
     patients,
     queue,
     run_daily_command,

@@ -86,6 +86,8 @@ class SettingsChange:
     language: str | None = None
     channels: Mapping[str, Sequence[str]] | None = None
     """Only the alerts named here change."""
+    apply_defaults: bool = False
+    """The store's patient defaults first, then `channels` over them."""
 
 
 def offered_channels(call_using: str) -> dict[str, tuple[str, ...]]:
@@ -123,6 +125,12 @@ def change_settings(
                 patient.email, patient.email_verified = email, False
         if change.language is not None:
             patient.language = _checked_language(change.language)
+        if change.apply_defaults:
+            # Written without the ORM: flush what it holds first, read afresh after.
+            session.add(patient)
+            session.flush()
+            apply_defaults_to_patient(session, actor.store_id, _pk(patient))
+            session.expire_all()
         for alert, chosen in channels.items():
             _write_prefs(session, patient, alert, chosen)
         patient.updated_at = now
