@@ -5,12 +5,37 @@ from __future__ import annotations
 import click
 
 from rxmsg_tui.cli.errors import fail
+from rxmsg_tui.cli.state import CliState
+from rxmsg_tui.domain.vocabulary import Channel
+from rxmsg_tui.services.verification import check_code, send_code
 
 
-@click.command(
-    "verify",
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+@click.command("verify")
+@click.argument("patient_id", metavar="ID")
+@click.option("--cell", "channel", flag_value=Channel.SMS.value, help="Verify the cell phone.")
+@click.option("--email", "channel", flag_value=Channel.EMAIL.value, help="Verify the email.")
+@click.option(
+    "--code", default=None, metavar="CODE", help="The 6-digit code the patient read back."
 )
-def verify() -> None:
-    """Not available yet: verifying a patient's cell or email."""
-    fail("`rxmsg patient verify` is not available yet in this version")
+@click.pass_obj
+def verify(state: CliState, patient_id: str, channel: str | None, code: str | None) -> None:
+    """Without --code: queue a new code to the address (never printed). With --code: check it.
+
+    Exit 0 when the code was queued or the address is now verified; exit 1
+    with one line (wrong code and tries left, locked, expired, none sent).
+    """
+    if channel is None:
+        fail("say which address to verify: --cell or --email")
+    ctx = state.context()
+    chosen = Channel(channel)
+    what = "cell" if chosen is Channel.SMS else "email"
+    now = ctx.clock.now()
+    if code is None:
+        sent = send_code(ctx.db, ctx.actor, patient_id, chosen, now=now)
+        expires = sent.expires_at.astimezone(ctx.store_zone).strftime("%H:%M")
+        click.echo(
+            f"code queued to {sent.address} (message {sent.message_id}); it expires at {expires}"
+        )
+        return
+    check_code(ctx.db, ctx.actor, patient_id, chosen, code, now=now)
+    click.echo(f"patient {patient_id}: {what} verified")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -326,8 +325,9 @@ def _aware(at: datetime) -> datetime:
 
 
 def _ceil_minute(at: datetime) -> datetime:
-    seconds = at.second + at.microsecond / 1_000_000
-    return at.replace(second=0, microsecond=0) + timedelta(minutes=math.ceil(seconds / 60))
+    """The minute at or after `at` (a fraction of a second past the minute does not count)."""
+    start = at.replace(second=0, microsecond=0)
+    return start + timedelta(minutes=1) if at.second else start
 
 
 def _hhmm(at: datetime, store: Store) -> str:
