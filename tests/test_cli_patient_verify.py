@@ -1,0 +1,112 @@
+"""`rxmsg patient verify` as staff run it: a code to the outbox, read back, the cell verified."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.cli_runner import Rxmsg, assert_clean_failure
+
+NOW = "2026-03-02T10:00:00-05:00"
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    runner = Rxmsg(tmp_path_factory.mktemp("prepared"), env={"RXMSG_NOW": NOW})
+    assert runner("settings", "set", "store.name", "Elm Pharmacy").returncode == 0
+    assert runner("settings", "set", "setup.sms_using", "sms_service_api").returncode == 0
+    with sqlite3.connect(runner.db_path) as conn:
+        for pid, email in (("P1", "ana@example.org"), ("P2", None)):
+            conn.execute(
+                "insert into patient (store_id, patient_id, first_name, last_name, cell_phone,"
+                " email, language, cell_verified, email_verified, zip, created_at, updated_at)"
+                " values (1, ?, 'Ana', 'Lopez', '2025550143', ?, 'en', 0, 0, '',"
+                " '2026-01-01', '2026-01-01')",
+                (pid, email),
+            )
+    return runner.db_path
+
+
+@pytest.fixture
+def rxmsg(prepared: Path, tmp_path: Path) -> Rxmsg:
+    runner = Rxmsg(tmp_path, env={"RXMSG_NOW": NOW})
+    with sqlite3.connect(prepared) as source, sqlite3.connect(runner.db_path) as target:
+        source.backup(target)
+    runner.db_path.chmod(0o600)
+    return runner
+
+
+def written(rxmsg: Rxmsg) -> tuple[int, int, int]:
+    with sqlite3.connect(rxmsg.db_path) as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(f"select count(*) from {table}").fetchone()[0]
+            for table in ("verification_code", "outbound_message", "audit_log")
+        )
+
+
+def verified(rxmsg: Rxmsg) -> tuple[int, int]:
+    with sqlite3.connect(rxmsg.db_path) as conn:
+        row = conn.execute(
+            "select cell_verified, email_verified from patient where patient_id = 'P1'"
+        ).fetchone()
+    return row[0], row[1]
+
+
+def test_a_code_sent_to_the_outbox_and_read_back_verifies_the_cell(rxmsg: Rxmsg) -> None:
+    sent = rxmsg("patient", "verify", "P1", "--cell")
+    assert sent.returncode == 0, sent.stderr
+    assert sent.stdout.strip() == "code queued to +12025550143 (message 1); it expires at 10:10"
+    rxmsg.env["RXMSG_NOW"] = "2026-03-02T10:01:00-05:00"
+    dispatched = rxmsg("dispatch", "--once")
+    assert dispatched.returncode == 0, dispatched.stderr
+    files = sorted((rxmsg.home / "outbox").glob("*.txt"))
+    assert len(files) == 1
+    text = files[0].read_text()
+    found = re.search(r"verification code is (\d{6})", text)
+    assert found, text
+    code = found.group(1)
+    assert code not in sent.stdout + sent.stderr + dispatched.stdout + dispatched.stderr
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    refused = rxmsg("patient", "verify", "P1", "--cell", "--code", wrong)
+    assert_clean_failure(refused)
+    assert refused.stderr.strip() == "rxmsg: wrong code (4 tries left)"
+    done = rxmsg("patient", "verify", "P1", "--cell", "--code", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "patient P1: cell verified"
+    assert verified(rxmsg) == (1, 0)
+    queue = json.loads(rxmsg("queue", "--format", "json").stdout)
+    assert [(m["alert_type"], m["status"]) for m in queue] == [("Verification", "Sent")]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("NOPE", "--cell"), "rxmsg: no patient with ID 'NOPE' at store MAIN"),
+        (("NOPE", "--cell", "--code", "123456"), "rxmsg: no patient with ID 'NOPE' at store MAIN"),
+        (("P1", "--cell", "--code", "123456"), "rxmsg: no code is waiting for this cell; send a code first"),
+        (("P1", "--email", "--code", "12345"), "rxmsg: the code is 6 digits"),
+        (("P2", "--email"), "rxmsg: no email on file for patient P2"),
+        (("P1",), "rxmsg: say which address to verify: --cell or --email"),
+    ],
+)  # fmt: skip
+def test_bad_requests_fail_in_one_line_and_write_nothing(
+    rxmsg: Rxmsg, args: tuple[str, ...], words: str
+) -> None:
+    before = written(rxmsg)
+    result = rxmsg("patient", "verify", *args)
+    assert_clean_failure(result)
+    assert result.stderr.strip() == words
+    assert written(rxmsg) == before and verified(rxmsg) == (0, 0)
+
+
+def test_a_second_code_within_the_minute_is_refused(rxmsg: Rxmsg) -> None:
+    assert rxmsg("patient", "verify", "P1", "--email").returncode == 0
+    rxmsg.env["RXMSG_NOW"] = "2026-03-02T10:00:30-05:00"
+    again = rxmsg("patient", "verify", "P1", "--email")
+    assert_clean_failure(again)
+    assert "a new code can be sent at 10:01" in again.stderr
+    assert written(rxmsg)[:2] == (1, 1)
