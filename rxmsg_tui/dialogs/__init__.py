@@ -1,0 +1,1 @@
+"""Dialogs: ModalScreen classes over the current screen, each with its own DEFAULT_CSS."""
