@@ -8,6 +8,7 @@ from rxmsg_tui.cli.demo_cmd import demo
 from rxmsg_tui.cli.dispatch_cmd import daemon, dispatch
 from rxmsg_tui.cli.errors import RxmsgGroup
 from rxmsg_tui.cli.event_cmd import event
+from rxmsg_tui.cli.group_send_cmd import group_send
 from rxmsg_tui.cli.import_cmd import import_
 from rxmsg_tui.cli.not_yet import NOT_YET_COMMANDS
 from rxmsg_tui.cli.patient_cmd import patient
@@ -48,6 +49,7 @@ for command in (
     demo,
     dispatch,
     event,
+    group_send,
     import_,
     patient,
     patients,

@@ -8,7 +8,6 @@ from rxmsg_tui.cli.errors import fail
 
 _PENDING = {
     "devices": "the signature pad and IVR simulators",
-    "group-send": "the group send from the command line",
     "inbound": "reading inbound text messages",
     "chat": "two-way text chat",
 }

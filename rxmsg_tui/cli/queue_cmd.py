@@ -35,6 +35,13 @@ _COLUMNS = (
     type=click.Choice([s.value for s in QueueStatus], case_sensitive=False),
     help="Only this status (Deleted messages are shown only when asked for).",
 )
+@click.option(
+    "--group",
+    "group_send_id",
+    type=click.IntRange(min=1),
+    metavar="ID",
+    help="Only the messages of this group send (its number, as `#12` in the TUI).",
+)
 @FORMAT_OPTION
 @click.pass_obj
 def queue(
@@ -42,6 +49,7 @@ def queue(
     date_from: date | None,
     date_to: date | None,
     status: str | None,
+    group_send_id: int | None,
     output_format: str,
 ) -> None:
     """List the queue; all dates unless --from/--to."""
@@ -49,7 +57,9 @@ def queue(
         raise click.UsageError("--from is after --to")
     ctx = state.context()
     chosen = next((s for s in QueueStatus if status and s.value.lower() == status.lower()), None)
-    criteria = QueueFilter(date_from=date_from, date_to=date_to, status=chosen)
+    criteria = QueueFilter(
+        date_from=date_from, date_to=date_to, status=chosen, group_send_id=group_send_id
+    )
     zone = ctx.store_zone
 
     def rows() -> Iterator[dict[str, Any]]:

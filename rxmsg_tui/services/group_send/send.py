@@ -90,6 +90,23 @@ def send_group(
     progress: Callable[[int, int], None] | None = None,
 ) -> GroupSendResult:
     """Queue the group once: a request key already used queues nothing and says so."""
+    return send_collecting(
+        db, actor, selection, message, request_key=request_key, now=now, progress=progress
+    )
+
+
+def send_collecting(
+    db: Database,
+    actor: Actor,
+    selection: Selection,
+    message: GroupMessage,
+    *,
+    request_key: str,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    collect: list[Outcome] | None = None,
+) -> GroupSendResult:
+    """`send_group`, also handing each outcome to `collect` (`rxmsg group-send --format json`)."""
     key = request_key.strip()
     if not key or len(key) > REQUEST_KEY_MAX:
         raise InvalidInput(f"a request key is 1 to {REQUEST_KEY_MAX} characters")
@@ -126,6 +143,8 @@ def send_group(
                 session.connection().execute(insert(MESSAGE), rows)
             for o in chunk:
                 tally.add(o)
+            if collect is not None:
+                collect.extend(chunk)
             done += len({o.target.pk for o in chunk})
             if progress is not None:
                 progress(done, max(total, done))

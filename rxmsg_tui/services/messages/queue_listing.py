@@ -27,6 +27,8 @@ class QueueFilter:
     status: QueueStatus | None = None
     method: Method | None = None
     alert_type: AlertType | None = None
+    group_send_id: int | None = None
+    """Only the messages of one group send (the wizard's Send to Message Queue)."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,8 @@ def _conditions(criteria: QueueFilter, zone: ZoneInfo) -> list[Any]:
         conditions.append(OutboundMessage.method == criteria.method.value)
     if criteria.alert_type is not None:
         conditions.append(OutboundMessage.alert_type == criteria.alert_type.value)
+    if criteria.group_send_id is not None:
+        conditions.append(OutboundMessage.group_send_id == criteria.group_send_id)
     return conditions
 
 

@@ -91,7 +91,8 @@ def criteria_lines(criteria: QueueFilter) -> tuple[str, str]:
     status = criteria.status.label if criteria.status else "All but Deleted"
     method = criteria.method.value if criteria.method else "All"
     alert = criteria.alert_type.value if criteria.alert_type else "All"
-    return dates, f"Status: {status}   Method: {method}   Alert Type: {alert}"
+    group = f"   Group: #{criteria.group_send_id}" if criteria.group_send_id is not None else ""
+    return dates, f"Status: {status}   Method: {method}   Alert Type: {alert}{group}"
 
 
 def write_report(rows: Iterable[QueueRow], out: TextIO, heading: ReportHeading) -> int:
