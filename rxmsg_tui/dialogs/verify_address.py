@@ -7,6 +7,7 @@ reads back from the text or email.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
@@ -15,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from rxmsg_tui.domain.vocabulary import Channel
@@ -207,3 +208,55 @@ class VerifyAddressDialog(RunsServices, ModalScreen[bool]):
 
     def _hhmm(self, at: datetime) -> str:
         return at.astimezone(self.context.store_zone).strftime("%H:%M")
+
+
+class ChooseAddressDialog(ModalScreen[Channel | None]):
+    """Which address to verify: `c` the cell, `e` the email, Escape neither."""
+
+    DEFAULT_CSS = """
+    ChooseAddressDialog { align: center middle; }
+    ChooseAddressDialog > Vertical {
+        width: 44; height: auto; border: round $accent; padding: 0 1; background: $surface;
+    }
+    ChooseAddressDialog Horizontal { height: 1; margin-top: 1; }
+    ChooseAddressDialog Button { margin-right: 2; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "choose('sms')", "Cell", id="verify.cell", tooltip="Verify the cell phone"),
+        Binding("e", "choose('email')", "E-mail", id="verify.email", tooltip="Verify the email"),
+        Binding("escape", "choose('')", "Cancel", id="verify.cancel", tooltip="Verify nothing"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Verify which address?"
+            with Horizontal():
+                yield Button("Cell (c)", id="choose-sms", compact=True)
+                yield Button("E-mail (e)", id="choose-email", compact=True)
+                yield Button("Cancel", id="choose-", compact=True)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.action_choose((event.button.id or "choose-").removeprefix("choose-"))
+
+    def action_choose(self, channel: str) -> None:
+        self.dismiss(Channel(channel) if channel else None)
+
+
+def verify_cell_or_email(
+    screen: Screen[object],
+    context: AppContext,
+    patient_id: str,
+    closed: Callable[[bool], object],
+) -> None:
+    """Ask cell or email, then open the verification dialog; `closed(verified)` after it."""
+
+    def done(verified: bool | None) -> None:
+        closed(bool(verified))
+
+    def chosen(channel: Channel | None) -> None:
+        if channel is not None:
+            screen.app.push_screen(VerifyAddressDialog(context, patient_id, channel), done)
+
+    screen.app.push_screen(ChooseAddressDialog(), chosen)

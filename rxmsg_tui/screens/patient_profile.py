@@ -38,6 +38,13 @@ class PatientProfileScreen(RxScreen):
     CSS_PATH = "../styles/patient_profile.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "find", "Find", id="profile.find", tooltip="Look up another patient ID"),
+        Binding(
+            "v",
+            "verify",
+            "Verify",
+            id="profile.verify",
+            tooltip="Verify the cell or email with a code the patient reads back",
+        ),
     ]
 
     def __init__(self, context: AppContext, *, patient_id: str | None = None) -> None:
@@ -205,3 +212,17 @@ class PatientProfileScreen(RxScreen):
         field = self.query_one("#patient-id", Input)
         field.focus()
         field.select_all()
+
+    def action_verify(self) -> None:
+        """Verify the cell or email (asks which); the profile is read again once verified."""
+        if self.profile is None:
+            return
+        from rxmsg_tui.dialogs.verify_address import verify_cell_or_email
+
+        patient_id = self.profile.patient.patient_id
+
+        def closed(verified: bool) -> None:
+            if verified and patient_id == self.patient_id:
+                self._look_up(patient_id)
+
+        verify_cell_or_email(self, self.context, patient_id, closed)

@@ -13,8 +13,9 @@ from textual.widgets import Static
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.clock import Clock
-from rxmsg_tui.dialogs.verify_address import VerifyAddressDialog
+from rxmsg_tui.dialogs.verify_address import ChooseAddressDialog, VerifyAddressDialog
 from rxmsg_tui.domain.vocabulary import Channel
+from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.storage.models import OutboundMessage, Patient
 from tests.conftest import NOW
@@ -148,3 +149,34 @@ async def test_a_failing_database_is_a_line_and_the_dialog_stays(
         assert text(dialog, "#verify-status") == f"No code sent: {LOCKED}"
         await enter_code(pilot, "123456")
         assert text(dialog, "#verify-status") == LOCKED
+
+
+async def test_from_the_patient_profile_v_asks_which_address_then_verifies_it(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        profile = PatientProfileScreen(context, patient_id=PID)
+        app.push_screen(profile)
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ChooseAddressDialog)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, VerifyAddressDialog)
+        assert text(dialog, "#verify-address") == "E-mail: ana@example.org"
+        await pilot.press("f5")
+        await settle(pilot)
+        await enter_code(pilot, queued_code(context))
+        assert text(dialog, "#verify-status") == "E-mail verified."
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is profile
+        contact = str(profile.query_one("#patient-contact", Static).render())
+        assert "Email ana@example.org verified" in contact
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("escape")  # neither: back on the profile
+        await settle(pilot)
+        assert app.screen is profile
