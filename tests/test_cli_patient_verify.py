@@ -110,3 +110,11 @@ def test_a_second_code_within_the_minute_is_refused(rxmsg: Rxmsg) -> None:
     assert_clean_failure(again)
     assert "a new code can be sent at 10:01" in again.stderr
     assert written(rxmsg)[:2] == (1, 1)
+
+
+def test_a_text_asked_for_before_eight_says_when_it_goes(rxmsg: Rxmsg) -> None:
+    rxmsg.env["RXMSG_NOW"] = "2026-03-02T07:30:00-05:00"
+    sent = rxmsg("patient", "verify", "P1", "--cell")
+    assert sent.returncode == 0, sent.stderr
+    assert sent.stdout.strip() == "code queued to +12025550143 (message 1); it expires at 08:10"
+    assert sent.stderr.strip() == "texts wait for 08:00 at the patient: it goes at 03/02 08:00"

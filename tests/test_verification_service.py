@@ -183,7 +183,9 @@ def test_the_sms_code_goes_outside_the_store_window_but_not_before_eight(
         settings.email_sms_window = "10:00-18:00"
         session.add(settings)
     early = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)  # 07:30 in Washington DC
-    send_code(db, admin, patient, Channel.SMS, now=early)
+    sent = send_code(db, admin, patient, Channel.SMS, now=early)
+    eight = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+    assert (sent.goes_at, sent.expires_at) == (eight, eight + timedelta(minutes=10))
     provider = ScriptedProvider()
 
     def dispatch(at: datetime) -> None:
@@ -193,3 +195,15 @@ def test_the_sms_code_goes_outside_the_store_window_but_not_before_eight(
     assert provider.sent == []
     dispatch(datetime(2026, 3, 2, 13, 5, tzinfo=UTC))  # 08:05: before the store's 10:00, sent
     assert len(provider.sent) == 1 and provider.sent[0].to == "+12025550143"
+    code = sent_code(db)
+    check_code(db, admin, patient, Channel.SMS, code, now=datetime(2026, 3, 2, 13, 8, tzinfo=UTC))
+    assert flags(db) == (True, False)
+
+
+def test_an_email_code_goes_at_once_at_night(db: Database, admin: Actor, patient: str) -> None:
+    night = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)  # 23:00 in New York
+    sent = send_code(db, admin, patient, Channel.EMAIL, now=night)
+    assert (sent.goes_at, sent.expires_at) == (night, night + timedelta(minutes=10))
+    provider = ScriptedProvider()
+    Dispatcher(db, lambda _s, _m: provider, Clock(night), workers=1).run_once()  # type: ignore[arg-type]
+    assert [m.to for m in provider.sent] == ["ana@example.org"]

@@ -36,6 +36,9 @@ def verify(state: CliState, patient_id: str, channel: str | None, code: str | No
         click.echo(
             f"code queued to {sent.address} (message {sent.message_id}); it expires at {expires}"
         )
+        if sent.goes_at > now:
+            goes = sent.goes_at.astimezone(ctx.store_zone).strftime("%m/%d %H:%M")
+            click.echo(f"texts wait for 08:00 at the patient: it goes at {goes}", err=True)
         return
     check_code(ctx.db, ctx.actor, patient_id, chosen, code, now=now)
     click.echo(f"patient {patient_id}: {what} verified")

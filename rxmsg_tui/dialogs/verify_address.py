@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -147,6 +147,14 @@ class VerifyAddressDialog(RunsServices, ModalScreen[bool]):
         self.busy = False
         self._error("")
         shown = display_phone(sent.address) if self.channel is Channel.SMS else sent.address
+        if sent.goes_at > self.context.clock.now():
+            self._status(
+                f"Code queued to {shown} (message {sent.message_id}); texts wait for 08:00 "
+                f"at the patient: it goes at {self._hhmm(sent.goes_at)}, "
+                f"valid until {self._hhmm(sent.expires_at)}."
+            )
+            self._read()
+            return
         self._status(
             f"Code queued to {shown} (message {sent.message_id}); "
             f"it expires at {self._hhmm(sent.expires_at)}. Ask the patient to read it back."
@@ -245,7 +253,7 @@ class ChooseAddressDialog(ModalScreen[Channel | None]):
 
 
 def verify_cell_or_email(
-    screen: Screen[object],
+    screen: Screen[Any],
     context: AppContext,
     patient_id: str,
     closed: Callable[[bool], object],

@@ -1,7 +1,8 @@
 """Verifying a patient's cell or email: send a one-time code, check the code read back.
 
-A code is 6 digits from `secrets`, valid 10 minutes, locked after 5 wrong
-tries; a new one may be sent once a minute per patient and channel. Only a
+A code is 6 digits from `secrets`, valid 10 minutes from when it may go out
+(at once, or 08:00 at the patient for a text asked for in the quiet hours),
+locked after 5 wrong tries; a new one may be sent once a minute per patient and channel. Only a
 salted scrypt hash of the code is kept. A 6-digit code has a million values,
 so a plain or keyed hash kept in the same database would fall to a copy of
 that database in a blink; scrypt with a per-code salt makes every guess cost
@@ -26,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.contact import InvalidContact, normalise_email, normalise_phone
 from rxmsg_tui.domain.message_text import MessageTextError, render_message
+from rxmsg_tui.domain.send_windows import StoreWindows, next_allowed
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, QueueStatus
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
@@ -58,6 +60,8 @@ class CodeSent:
     address: str
     status: QueueStatus
     expires_at: datetime
+    goes_at: datetime
+    """Now, or 08:00 in the patient's zone when a text would land in the quiet hours."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,15 @@ def send_code(
                 f"a new code can be sent at {_hhmm(at, store)}"
             )
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
-        expires = now + VALID_FOR
-        row = _queue(session, store, patient, channel, code, now=now, by=actor.username)
+        settings = session.exec(
+            select(AlertSettings).where(AlertSettings.store_id == store.id)
+        ).one()
+        windows = StoreWindows.from_settings(
+            store.timezone, settings.email_sms_window, settings.call_window, settings.days
+        )
+        goes = next_allowed(channel.method, AlertType.VERIFICATION, now, windows, address) or now
+        expires = goes + VALID_FOR
+        row = _queue(session, store, settings, patient, channel, code, now=now, by=actor.username)
         session.add(
             VerificationCode(
                 store_id=store.id or 0,
@@ -128,7 +139,7 @@ def send_code(
                    "expires_at": expires},
         )  # fmt: skip
         assert row.id is not None
-        return CodeSent(row.id, address, QueueStatus(row.status), expires)
+        return CodeSent(row.id, address, QueueStatus(row.status), expires, goes)
 
 
 def check_code(
@@ -227,6 +238,7 @@ def _try(
 def _queue(
     session: Session,
     store: Store,
+    settings: AlertSettings,
     patient: Patient,
     channel: Channel,
     code: str,
@@ -248,7 +260,6 @@ def _queue(
             f"the store's Verification format cannot be filled in ({exc.field}: {exc}); "
             "fix it in Message Format"
         ) from None
-    settings = session.exec(select(AlertSettings).where(AlertSettings.store_id == store.id)).one()
     row = enqueue(
         session,
         patient,
