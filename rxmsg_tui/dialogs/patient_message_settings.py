@@ -64,8 +64,9 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
         width: 12;
         text-style: bold;
     }
-    PatientMessageSettingsDialog .alert-name {
+    PatientMessageSettingsDialog .line > .alert-name {
         width: 24;
+        text-style: none;
     }
     PatientMessageSettingsDialog #cell, PatientMessageSettingsDialog #email {
         width: 30;
@@ -85,10 +86,13 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
     PatientMessageSettingsDialog #language {
         width: 20;
     }
+    PatientMessageSettingsDialog #ledger-title {
+        margin-top: 1;
+        text-style: bold;
+    }
     PatientMessageSettingsDialog #ledger {
         height: auto;
         max-height: 6;
-        margin-top: 1;
     }
     PatientMessageSettingsDialog #bell-status {
         height: 1;
@@ -107,7 +111,12 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "escape", "cancel", "Cancel", id="bell.cancel", tooltip="Close, unsaved edits lost"
+            "escape",
+            "cancel",
+            "Cancel",
+            show=False,
+            id="bell.cancel",
+            tooltip="Close, unsaved edits lost",
         ),
         Binding("ctrl+s", "save", "Save", id="bell.save", tooltip="Save the changes"),
         Binding(
@@ -199,7 +208,7 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
         for label, width in LEDGER_COLUMNS:
             ledger.add_column(label, width=width)
         ledger.add_column("By", width=10)
-        widgets.append(ledger)
+        widgets += [Static("Consent ledger", id="ledger-title", classes="line"), ledger]
         return widgets
 
     def _show(self, settings: PatientSettings) -> None:
@@ -219,7 +228,8 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
                 e.source,
                 e.username,
             )
-        ledger.border_title = f"Consent ledger ({len(settings.ledger)})"
+        title = f"Consent ledger ({len(settings.ledger)})  F4 records consent given or withdrawn"
+        self.query_one("#ledger-title", Static).update(title)
         if not settings.ledger:
             ledger.add_row("no consent recorded", "", "", "", "", "")
 
@@ -389,7 +399,7 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
     def action_send(self) -> None:
         try:
             from rxmsg_tui.screens.catalogue import SEND_EMAIL_SMS  # type: ignore[attr-defined,unused-ignore]
-            from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
+            from rxmsg_tui.screens.group_send.wizard import GroupSendScreen  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             self._say("Send Email/SMS is not available yet")
             return

@@ -47,6 +47,13 @@ class PatientListingScreen(RxScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="listing.search", tooltip="Type to search"),
         Binding("down", "focus_table", "Results", show=False, tooltip="Go to the results"),
+        Binding(
+            "b",
+            "message_settings",
+            "Message Settings",
+            id="listing.bell",
+            tooltip="Patient Message Settings (the bell) of the highlighted patient",
+        ),
     ]
 
     def __init__(self, context: AppContext, *, page_size: int = 50) -> None:
@@ -164,6 +171,22 @@ class PatientListingScreen(RxScreen):
 
     def action_focus_table(self) -> None:
         self.query_one(PagedTable).focus()
+
+    def action_message_settings(self) -> None:
+        """The bell of the highlighted patient; the listing is read again after a save."""
+        table = self.query_one(PagedTable)
+        if not table.row_count:
+            return
+        patient_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if patient_id is None:
+            return
+        from rxmsg_tui.dialogs.patient_message_settings import PatientMessageSettingsDialog
+
+        def closed(saved: bool | None) -> None:
+            if saved:
+                self._start_search()
+
+        self.app.push_screen(PatientMessageSettingsDialog(self.context, patient_id), closed)
 
 
 def _page_row(row: PatientRow) -> PageRow:

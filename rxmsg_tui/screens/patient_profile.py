@@ -24,6 +24,9 @@ from rxmsg_tui.widgets.app_events import QueueChanged
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.prescription_table import PrescriptionTable
 
+BELL_MARK = "🔔 b Message Settings"
+"""Beside the cell number, as the legacy bell icon, naming its key (the footer is full)."""
+
 
 class PatientProfileScreen(RxScreen):
     """Opened from the listing with a patient, or from the menu asking for a patient ID.
@@ -38,6 +41,14 @@ class PatientProfileScreen(RxScreen):
     CSS_PATH = "../styles/patient_profile.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "find", "Find", id="profile.find", tooltip="Look up another patient ID"),
+        Binding(
+            "b",
+            "message_settings",
+            "Message Settings",
+            show=False,
+            id="profile.bell",
+            tooltip="Patient Message Settings (the bell): addresses, channels, consent",
+        ),
         Binding(
             "v",
             "verify",
@@ -67,7 +78,9 @@ class PatientProfileScreen(RxScreen):
         yield Static("", id="profile-message")
         with Vertical(id="profile-details"):
             yield Static(id="patient-name")
-            yield Static(id="patient-contact")
+            with Horizontal(id="contact-line"):
+                yield Static(id="patient-contact")
+                yield Static(BELL_MARK, id="bell-mark")
             yield Static(id="patient-consent")
             yield Static(id="patient-settings")
             yield PrescriptionTable(id="prescriptions")
@@ -207,6 +220,20 @@ class PatientProfileScreen(RxScreen):
         line = self.query_one("#event-result", Static)
         line.update(f"Not recorded: {reason}")
         line.add_class("-refused")
+
+    def action_message_settings(self) -> None:
+        """The bell: Patient Message Settings; the profile is read again after a save."""
+        if self.profile is None:
+            return
+        from rxmsg_tui.dialogs.patient_message_settings import PatientMessageSettingsDialog
+
+        patient_id = self.profile.patient.patient_id
+
+        def closed(saved: bool | None) -> None:
+            if saved and patient_id == self.patient_id:
+                self._look_up(patient_id)
+
+        self.app.push_screen(PatientMessageSettingsDialog(self.context, patient_id), closed)
 
     def action_find(self) -> None:
         field = self.query_one("#patient-id", Input)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import select
 from textual.pilot import Pilot
@@ -17,13 +18,14 @@ from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.models import AlertSettings, AuditLog, Patient
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
 from tests.tui.conftest import SMITH, settle, type_text
+from tests.tui.test_worker_failures import LOCKED, BrokenDatabase
 
 
 async def open_bell_from_profile(app: RxMsgApp, pilot: Pilot[None]) -> PatientMessageSettingsDialog:
     app.push_screen(PatientProfileScreen(app.context, patient_id=SMITH))
     await settle(pilot)
     assert isinstance(app.screen, PatientProfileScreen)
-    assert "🔔 b" in str(app.screen.query_one("#bell-mark", Static).render())
+    assert "🔔 b Message Settings" in str(app.screen.query_one("#bell-mark", Static).render())
     await pilot.press("b")
     await settle(pilot)
     dialog = app.screen
@@ -31,7 +33,8 @@ async def open_bell_from_profile(app: RxMsgApp, pilot: Pilot[None]) -> PatientMe
     return dialog
 
 
-def text(dialog: PatientMessageSettingsDialog, selector: str) -> str:
+def text(dialog: object, selector: str) -> str:
+    assert isinstance(dialog, PatientMessageSettingsDialog)
     return str(dialog.query_one(selector, Static).render())
 
 
@@ -153,3 +156,26 @@ async def test_unknown_patient_is_a_line_not_a_crash(app: RxMsgApp, context: App
         assert app.screen is dialog
         await pilot.press("escape")
         assert app.screen is not dialog
+
+
+async def test_a_failing_database_is_a_line_in_the_bell_and_it_stays(
+    app: RxMsgApp, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = BrokenDatabase(monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_bell_from_profile(app, pilot)
+        broken.broken = True
+        await pilot.press("end", "backspace")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.is_running and app.screen is dialog
+        assert text(dialog, "#bell-status") == f"Not saved: {LOCKED}"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert text(dialog, "#bell-status") == f"Defaults not applied: {LOCKED}"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PatientProfileScreen)
+        app.push_screen(PatientMessageSettingsDialog(context, SMITH))
+        await settle(pilot)
+        assert text(app.screen, "#bell-status") == LOCKED[:1].upper() + LOCKED[1:]
