@@ -286,6 +286,9 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
         for message in self.query(FieldMessage):
             message.clear()
         ctx, patient_id, change = self.context, self.patient_id, self._change()
+        if change == SettingsChange(channels={}):
+            self.dismiss(self.saved)  # nothing typed: no write, no audit row
+            return
         self._say("Saving…")
         run_service(
             self,

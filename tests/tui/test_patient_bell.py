@@ -179,3 +179,34 @@ async def test_a_failing_database_is_a_line_in_the_bell_and_it_stays(
         app.push_screen(PatientMessageSettingsDialog(context, SMITH))
         await settle(pilot)
         assert text(app.screen, "#bell-status") == LOCKED[:1].upper() + LOCKED[1:]
+
+
+async def test_verify_and_send_keys_open_their_dialogs_or_say_not_yet(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_bell_from_profile(app, pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        from rxmsg_tui.dialogs.verify_address import VerifyAddressDialog
+
+        assert isinstance(app.screen, VerifyAddressDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is dialog
+        await pilot.press("f6")
+        await settle(pilot)
+        if app.screen is dialog:
+            assert text(dialog, "#bell-status") == "Send Email/SMS is not available yet"
+        else:
+            assert type(app.screen).__name__ == "GroupSendScreen"
+
+
+async def test_save_with_nothing_changed_writes_nothing(app: RxMsgApp, context: AppContext) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_bell_from_profile(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PatientProfileScreen)
+    with context.db.read() as session:
+        assert session.exec(select(AuditLog)).all() == []
