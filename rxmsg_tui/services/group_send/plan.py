@@ -1,7 +1,7 @@
 """The selected patients decided and filled in, a chunk at a time: the dry run and the send.
 
-One pass over the selection in listing order, 2,000 patients at a time: their
-consent and General preferences in one query each, the rules of `rules.py`,
+One pass over the selection in listing order, 2,000 patients at a time, read
+with their consent and General preference in one query, the rules of `rules.py`,
 and the texts filled in. A message that is plain text with #VARIABLES# (what
 staff type) is filled in by joining its pieces, the way the daily process
 builds it in SQL; one with `if` or a filter goes through Jinja2. Either way
@@ -18,25 +18,19 @@ from zoneinfo import ZoneInfo
 from markupsafe import escape
 from sqlmodel import Session
 
-from rxmsg_tui.domain.consent_ledger import NO_CONSENT
 from rxmsg_tui.domain.message_text import MessageTextError, render_message
-from rxmsg_tui.domain.restricted_words import find_restricted
 from rxmsg_tui.domain.templates import Variable, flat_pieces
 from rxmsg_tui.domain.text_limits import TextLimitError
 from rxmsg_tui.domain.text_limits import check_message as check_caps
 from rxmsg_tui.domain.vocabulary import Channel, Method, QueueWarning
-from rxmsg_tui.services.consent_state import consent_states
 from rxmsg_tui.services.errors import InvalidInput, NotFound
 from rxmsg_tui.services.formats.message_formats import is_html
 from rxmsg_tui.services.formats.restricted import store_words
 from rxmsg_tui.services.group_send.message import problems
 from rxmsg_tui.services.group_send.rules import Target, reach
-from rxmsg_tui.services.group_send.selection import (
-    general_preferences,
-    iter_targets,
-    store_rules,
-)
+from rxmsg_tui.services.group_send.selection import iter_targets, store_rules
 from rxmsg_tui.services.group_send.types import GroupMessage, Selection
+from rxmsg_tui.services.group_send.words import WordCheck
 from rxmsg_tui.services.messages.template_values import store_values
 from rxmsg_tui.storage.models import Store
 
@@ -86,15 +80,12 @@ def outcomes(
     if store is None:
         raise NotFound(f"no store with id {store_id}")
     rules = store_rules(session, store_id)
-    words = store_words(session, store_id) if _has_variables(message) else []
+    words = WordCheck(store_words(session, store_id) if _has_variables(message) else [])
     constants = store_values(store, now.astimezone(ZoneInfo(store.timezone)).date())
     texts = [
         _Texts.of(c, message) for c in (Channel.EMAIL, Channel.SMS) if c.value in message.channels
     ]
     for chunk in iter_targets(session, store_id, selection):
-        pks = [t.pk for t in chunk]
-        consent = consent_states(session, pks)
-        preferred = general_preferences(session.connection(), pks)
         found: list[Outcome] = []
         for target in chunk:
             values = dict(constants) | _patient_values(target)
@@ -102,8 +93,6 @@ def outcomes(
                 got = reach(
                     text.channel,
                     target,
-                    consent.get(target.pk, NO_CONSENT),
-                    preferred.get(target.pk, ()),
                     store_channels=rules.channels,
                     only_verified=rules.only_verified,
                     restricted=False,
@@ -112,7 +101,7 @@ def outcomes(
                     found.append(Outcome(target, text.channel, "", got.reason))
                     continue
                 subject, body = text.fill(values, target)
-                if words and find_restricted(f"{subject}\n{body}", words):
+                if words.restricted(f"{subject}\n{body}"):
                     found.append(Outcome(target, text.channel, "", QueueWarning.WORD_RESTRICTED))
                     continue
                 found.append(Outcome(target, text.channel, got.address, None, subject, body))

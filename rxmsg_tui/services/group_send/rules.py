@@ -1,6 +1,6 @@
 """Whether one selected patient is reached on one channel, and if not the one reason why.
 
-The same rules as every other path (`domain.eligibility.decide`, DESIGN §4):
+The same rules as every other path (`domain.eligibility`, DESIGN §4):
 a group send is a General message, which the store's Alert Settings and the
 patient's own General preference must both allow; consent is the
 transactional kind (General service messages are transactional, §4).
@@ -10,24 +10,21 @@ step 3 promises is what the queue gets.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 
-from rxmsg_tui.domain.consent_ledger import ConsentEntry, ConsentState
-from rxmsg_tui.domain.eligibility import Recipient, decide
+from rxmsg_tui.domain.contact import InvalidContact, normalise_email, normalise_phone
+from rxmsg_tui.domain.eligibility import consent_warning
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, ConsentPurpose, QueueWarning
 
 NO_ADDRESS = {Channel.EMAIL: "No Email", Channel.SMS: "No Cell"}
-_ADDRESS_WARNINGS = (QueueWarning.MISSING_ADDRESS, QueueWarning.INVALID_ADDRESS)
 _SETTINGS_REASONS = frozenset({"Channel Off", "No Consent", "Opted Out"})
-_ALL_CONSENT = ConsentState(
-    tuple(
-        ConsentEntry(c.value, p.value, True, "", datetime.min)
-        for c in Channel
-        for p in ConsentPurpose
-    )
+_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+'-]+(\.[A-Za-z0-9_%+'-]+)*@([a-z0-9]+(-+[a-z0-9]+)*\.)+[a-z]{2,}"
 )
+"""The usual address as `normalise_email` stores it: ASCII, the domain in lower case."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,11 @@ class Target:
     email: str | None
     cell_verified: bool
     email_verified: bool
+    consented: frozenset[tuple[Channel, ConsentPurpose]]
+    """Transactional consent now, read from the ledger by the same SQL as the daily process."""
+    sms_opted_out: bool
+    preferred: tuple[str, ...]
+    """The channels of the patient's General preference (no row: none)."""
 
     @property
     def name(self) -> str:
@@ -59,30 +61,26 @@ class Reach:
 def reach(
     channel: Channel,
     target: Target,
-    consent: ConsentState,
-    preferred: Collection[str],
     *,
     store_channels: Collection[str],
     only_verified: bool,
     restricted: bool,
 ) -> Reach:
-    """Word Restricted, then Channel Off, then the patient's consent, address and verification."""
+    """Word Restricted, then Channel Off, then the patient's consent, address and verification.
+
+    The order and wording of `domain.eligibility.decide`, with the address
+    read as `usable_address` does so that 10,000 patients cost milliseconds.
+    """
     if restricted:
         return Reach("", QueueWarning.WORD_RESTRICTED.value)
-    if channel.value not in store_channels or channel.value not in preferred:
+    if channel.value not in store_channels or channel.value not in target.preferred:
         return Reach("", "Channel Off")
-    decision = decide(
-        channel.method,
-        AlertType.GENERAL,
-        _recipient(target, consent),
-        only_verified=only_verified,
-        restricted=False,
+    refused = consent_warning(
+        channel.method, AlertType.GENERAL, target.consented, target.sms_opted_out
     )
-    if decision.warning is None:
-        return Reach(decision.recipient, None)
-    if decision.warning in _ADDRESS_WARNINGS:
-        return Reach("", NO_ADDRESS[channel])
-    return Reach("", decision.warning.value)
+    if refused is not None:
+        return Reach("", refused.value)
+    return address_only(channel, target, only_verified=only_verified)
 
 
 def red_flags(
@@ -101,24 +99,31 @@ def red_flags(
 
 def address_only(channel: Channel, target: Target, *, only_verified: bool) -> Reach:
     """The address alone (consent and channels aside): there, valid, and verified if needed."""
-    decision = decide(
-        channel.method,
-        AlertType.GENERAL,
-        _recipient(target, _ALL_CONSENT),
-        only_verified=only_verified,
-        restricted=False,
+    address = usable_address(
+        channel, target.email if channel is Channel.EMAIL else target.cell_phone
     )
-    if decision.warning in _ADDRESS_WARNINGS:
+    if not address:
         return Reach("", NO_ADDRESS[channel])
-    return Reach(decision.recipient, decision.warning.value if decision.warning else None)
+    verified = target.email_verified if channel is Channel.EMAIL else target.cell_verified
+    if only_verified and not verified:
+        return Reach(address, QueueWarning.NOT_VERIFIED.value)
+    return Reach(address, None)
 
 
-def _recipient(target: Target, consent: ConsentState) -> Recipient:
-    return Recipient(
-        cell_phone=target.cell_phone,
-        email=target.email,
-        cell_verified=target.cell_verified,
-        email_verified=target.email_verified,
-        consented=consent.granted,
-        sms_opted_out=consent.sms_opted_out,
-    )
+def usable_address(channel: Channel, raw: str | None) -> str:
+    """The address to send to, or "" when there is none or it is not valid.
+
+    Imports and Patient Message Settings store a valid cell in E.164 and an
+    email as checked (the daily process relies on it too), so a value of
+    that shape is used as stored; any other goes through `domain.contact`
+    as `enqueue` does, which normalises it or refuses it.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    if (_E164 if channel is Channel.SMS else _EMAIL).fullmatch(text):
+        return text
+    try:
+        return normalise_phone(text) if channel is Channel.SMS else normalise_email(text)
+    except InvalidContact:
+        return ""

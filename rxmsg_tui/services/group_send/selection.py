@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Select,
     and_,
     case,
     cast,
@@ -34,9 +35,8 @@ from sqlalchemy import (
 from sqlmodel import Session
 from sqlmodel import select as model_select
 
-from rxmsg_tui.domain.consent_ledger import NO_CONSENT, ConsentState
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
-from rxmsg_tui.services.consent_state import consent_states
+from rxmsg_tui.services.daily.eligibility import _opted_out_by_text as opted_out_by_text
 from rxmsg_tui.services.daily.eligibility import consent_granted, may_receive
 from rxmsg_tui.services.daily.sql import DRUG, PATIENT, PREFS, RX
 from rxmsg_tui.services.database import Database
@@ -55,7 +55,32 @@ from rxmsg_tui.storage.models import AlertSettings
 CHUNK = 2_000
 _ORDER = (PATIENT.c.last_name, PATIENT.c.first_name, PATIENT.c.id)
 _TARGET_NAMES = "id patient_id first_name last_name cell_phone email cell_verified email_verified"
-_TARGET_COLUMNS = tuple(PATIENT.c[name] for name in _TARGET_NAMES.split(" "))
+_GENERAL = PREFS.alias("general")
+_TARGET_COLUMNS = (
+    *(PATIENT.c[name] for name in _TARGET_NAMES.split(" ")),
+    consent_granted(Channel.EMAIL, ConsentPurpose.TRANSACTIONAL),
+    consent_granted(Channel.SMS, ConsentPurpose.TRANSACTIONAL),
+    opted_out_by_text(),
+    _GENERAL.c.email,
+    _GENERAL.c.sms,
+)
+_TARGETS = PATIENT.outerjoin(
+    _GENERAL, and_(_GENERAL.c.patient_id == PATIENT.c.id, _GENERAL.c.alert == "general")
+)
+_PREFERRED = {
+    (email, sms): tuple(c for c, on in (("email", email), ("sms", sms)) if on)
+    for email in (False, True)
+    for sms in (False, True)
+}
+_CONSENTED = {
+    (email, sms): frozenset(
+        (c, ConsentPurpose.TRANSACTIONAL)
+        for c, on in ((Channel.EMAIL, email), (Channel.SMS, sms))
+        if on
+    )
+    for email in (False, True)
+    for sms in (False, True)
+}
 _CONSENT_FILTERS = ("transactional", "marketing", "none")
 _SMS_OR_EMAIL = (Channel.EMAIL, Channel.SMS)
 
@@ -129,19 +154,14 @@ def find_candidates(
         raise InvalidInput(f"a page holds 1 to {MAX_PAGE} patients, not {limit}")
     with db.read() as session:
         conn = session.connection()
-        query = select(*_TARGET_COLUMNS).where(_clause(conn, store_id, flt))
+        query = _targets().where(_clause(conn, store_id, flt))
         if after is not None:
             query = query.where(tuple_(*_ORDER) > tuple_(*after))
         targets = [_target(r) for r in conn.execute(query.order_by(*_ORDER).limit(limit + 1))]
         more = len(targets) > limit
         del targets[limit:]
         rules = store_rules(session, store_id)
-        consent = consent_states(session, [t.pk for t in targets]) if targets else {}
-        preferred = general_preferences(conn, [t.pk for t in targets])
-    rows = [
-        _candidate(t, rules, consent.get(t.pk, NO_CONSENT), preferred.get(t.pk, ()))
-        for t in targets
-    ]
+    rows = [_candidate(t, rules) for t in targets]
     last = targets[-1] if more and targets else None
     return CandidatePage(rows, (last.last_name, last.first_name, last.pk) if last else None)
 
@@ -176,16 +196,14 @@ def iter_targets(session: Session, store_id: int, selection: Selection) -> Itera
         chosen = sorted(selection.chosen)
         for start in range(0, len(chosen), CHUNK):
             part = chosen[start : start + CHUNK]
-            query = select(*_TARGET_COLUMNS).where(
-                PATIENT.c.store_id == store_id, PATIENT.c.id.in_(part)
-            )
+            query = _targets().where(PATIENT.c.store_id == store_id, PATIENT.c.id.in_(part))
             rows = [_target(r) for r in conn.execute(query.order_by(*_ORDER))]
             if rows:
                 yield rows
         return
     after: tuple[str, str, int] | None = None
     while True:
-        query = select(*_TARGET_COLUMNS).where(where)
+        query = _targets().where(where)
         if after is not None:
             query = query.where(tuple_(*_ORDER) > tuple_(*after))
         rows = [_target(r) for r in conn.execute(query.order_by(*_ORDER).limit(CHUNK))]
@@ -199,25 +217,13 @@ def iter_targets(session: Session, store_id: int, selection: Selection) -> Itera
             return
 
 
-def general_preferences(conn: Connection, pks: list[int]) -> dict[int, tuple[str, ...]]:
-    """The channels each patient switched on for General messages (no row: none)."""
-    if not pks:
-        return {}
-    rows = conn.execute(
-        select(PREFS.c.patient_id, PREFS.c.email, PREFS.c.sms).where(
-            PREFS.c.alert == "general", PREFS.c.patient_id.in_(pks)
-        )
-    )
-    return {
-        pk: tuple(c for c, on in (("email", email), ("sms", sms)) if on) for pk, email, sms in rows
-    }
+def _targets() -> Select[Any]:
+    return select(*_TARGET_COLUMNS).select_from(_TARGETS)
 
 
-def _candidate(
-    target: Target, rules: StoreRules, consent: ConsentState, preferred: tuple[str, ...]
-) -> Candidate:
+def _candidate(target: Target, rules: StoreRules) -> Candidate:
     email, sms = (
-        reach(c, target, consent, preferred, store_channels=rules.channels,
+        reach(c, target, store_channels=rules.channels,
               only_verified=rules.only_verified, restricted=False)
         for c in _SMS_OR_EMAIL
     )  # fmt: skip
@@ -314,5 +320,11 @@ def _years_before(today: date, years: int) -> date:
 
 
 def _target(r: Any) -> Target:
-    pk, patient_id, first, last, cell, email, cell_ok, email_ok = r
-    return Target(pk, patient_id, first, last, cell, email, bool(cell_ok), bool(email_ok))
+    pk, patient_id, first, last, cell, email, cell_ok, email_ok = r[:8]
+    email_consent, sms_consent, stopped, email_on, sms_on = r[8:]
+    return Target(
+        pk, patient_id, first, last, cell, email, bool(cell_ok), bool(email_ok),
+        consented=_CONSENTED[bool(email_consent), bool(sms_consent)],
+        sms_opted_out=bool(stopped),
+        preferred=_PREFERRED[bool(email_on), bool(sms_on)],
+    )  # fmt: skip
