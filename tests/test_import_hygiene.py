@@ -12,6 +12,7 @@ UI = (
     "rxmsg_tui.app",
     "rxmsg_tui.screens",
     "rxmsg_tui.widgets",
+    "rxmsg_tui.dialogs",
     "rxmsg_tui.cli",
     "rxmsg_tui.__main__",
 )
