@@ -139,9 +139,14 @@ async def test_bell_from_the_listing_on_the_highlighted_patient(app: RxMsgApp) -
         dialog = app.screen
         assert isinstance(dialog, PatientMessageSettingsDialog)
         assert text(dialog, "#bell-patient").startswith("Garcia, Maria")
-        await pilot.press("escape")
+        await pilot.press("end", *["backspace"] * 30)
+        await type_text(pilot, "+1 202 555 0143")
+        await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, PatientListingScreen)
+        listing = app.screen
+        assert isinstance(listing, PatientListingScreen)
+        table = listing.query_one("#patients", DataTable)
+        assert table.get_row_at(0)[1:4] == ["Garcia, Maria", "1970-01-01", "(202) 555-0143"]
 
 
 async def test_unknown_patient_is_a_line_not_a_crash(app: RxMsgApp, context: AppContext) -> None:
