@@ -17,6 +17,7 @@ from rxmsg_tui.screens.message_detail import MessageDetailScreen
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import FieldError
+from rxmsg_tui.services.group_send import GroupSendSummary, delete_group_pending, list_group_sends
 from rxmsg_tui.services.messages import queue_actions as actions
 from rxmsg_tui.services.messages import queue_listing as listing
 from rxmsg_tui.services.messages import queue_report as report
@@ -54,9 +55,13 @@ class QueueScreen(RxScreen):
     CSS_PATH = "../styles/message_queue.tcss"
     AUTO_FOCUS = "#queue"
 
-    def __init__(self, context: AppContext, *, page_size: int = 50) -> None:
+    def __init__(
+        self, context: AppContext, *, page_size: int = 50, group_send_id: int | None = None
+    ) -> None:
         super().__init__(context, MESSAGE_QUEUE)
         self.page_size = page_size
+        self.group_send_id = group_send_id
+        """A group send to show at once (the wizard's Send to Message Queue opens it so)."""
         self.generation = 0
         self.criteria: QueueFilter | None = None
         self._refresh: Timer | None = None
@@ -67,7 +72,30 @@ class QueueScreen(RxScreen):
         yield QueueTable(page_size=self.page_size, id="queue")
 
     def on_mount(self) -> None:
-        self.search()
+        if self.group_send_id is None:
+            self.search()
+        self._load_groups(then_search=self.group_send_id is not None)
+
+    def _load_groups(self, *, then_search: bool = False) -> None:
+        """Fill the Group Send filter with the newest group sends."""
+        ctx = self.context
+
+        def loaded(groups: list[GroupSendSummary]) -> None:
+            criteria = self.query_one(QueueCriteria)
+            criteria.show_groups([(g.label, g.id) for g in groups], chosen=self.group_send_id)
+            self.group_send_id = None
+            if then_search:
+                self.search()
+
+        run_service(
+            self,
+            partial(list_group_sends, ctx.db, ctx.actor.store_id),
+            loaded,
+            lambda failure: self._say(f"Group sends cannot be listed: {failure.text}", error=True),
+            doing="listing group sends",
+            group="queue-groups",
+            exclusive=False,
+        )
 
     def search(self) -> bool:
         """Show what the criteria select; False when a field cannot be read (it says why)."""
@@ -104,6 +132,8 @@ class QueueScreen(RxScreen):
         name = event.button.id or ""
         if name == "clear":
             self.clear()
+        elif name == "delete-group":
+            self.delete_group()
         elif name in ("print", "csv"):
             self.save(name)
         else:
@@ -217,6 +247,35 @@ class QueueScreen(RxScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._act(actions.delete_message, row.id, f"Message {row.id} deleted")
+
+        self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), answered)
+
+    def delete_group(self) -> None:
+        """Every Pending message of the chosen group send → Deleted, after a confirm."""
+        group = self.query_one(QueueCriteria).group_send_id
+        if group is None:
+            self.notify("Choose a group send in Group Send first", severity="warning")
+            return
+        question = (
+            f"Delete every Pending message of group send #{group}?\n\n"
+            "Messages already sent stay as they are; the deleted ones stay in the audit trail."
+        )
+        ctx = self.context
+
+        def deleted(count: int) -> None:
+            self._done(f"{count:,} Pending messages of group send #{group} deleted", changed=True)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                run_service(
+                    self,
+                    partial(delete_group_pending, ctx.db, ctx.actor, group, now=ctx.clock.now()),
+                    deleted,
+                    lambda failure: self._done(failure.text, ok=False),
+                    doing=f"deleting group send #{group}",
+                    group="queue-action",
+                    exclusive=False,
+                )
 
         self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), answered)
 

@@ -1,4 +1,4 @@
-"""The Outbound Messaging Queue's criteria: From/To dates, three filters, and the four buttons."""
+"""The Outbound Messaging Queue's criteria: From/To dates, four filters, and the buttons."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ T = TypeVar("T")
 
 
 class QueueCriteria(Vertical):
-    """Two lines in Tab order: From, To, Status, Method, Alert Type, Search, Print, Clear, CSV.
+    """Three lines in Tab order: From, To, Status, Method, Alert Type, Search, Print, Clear,
+    CSV, then Group Send and Delete Group's Pending.
 
     A blank filter means all; Enter on a focused button presses it, as on the
     legacy screen.
@@ -53,6 +54,10 @@ class QueueCriteria(Vertical):
             yield _select(AlertType, "alert-type")
             for name in ("Search", "Print", "Clear", "CSV"):
                 yield Button(name, id=name.lower(), compact=True)
+        with Horizontal(id="criteria-group"):
+            yield Label("Group Send")
+            yield Select[int]([], prompt="All", id="group-send", compact=True)
+            yield Button("Delete Group's Pending", id="delete-group", compact=True)
 
     def read(self) -> QueueFilter:
         """The criteria as typed; FieldError names the field (`date-from`, `date-to`) and why."""
@@ -67,8 +72,23 @@ class QueueCriteria(Vertical):
             raise FieldError("date-to", "To: the last day is before the first")
         return QueueFilter(
             start, end, self._chosen("status", QueueStatus), self._chosen("method", Method),
-            self._chosen("alert-type", AlertType),
+            self._chosen("alert-type", AlertType), self.group_send_id,
         )  # fmt: skip
+
+    @property
+    def group_send_id(self) -> int | None:
+        """The group send chosen in the Group Send filter, if any."""
+        value = self.query_one("#group-send", Select).value
+        return value if isinstance(value, int) else None
+
+    def show_groups(self, groups: Iterable[tuple[str, int]], *, chosen: int | None = None) -> None:
+        """Offer these group sends (label, id), newest first; keep or make `chosen` the choice."""
+        select: Select[int] = self.query_one("#group-send", Select)
+        keep = chosen if chosen is not None else self.group_send_id
+        options = list(groups)
+        select.set_options(options)
+        if keep is not None and any(value == keep for _, value in options):
+            select.value = keep
 
     def clear(self) -> None:
         for field in self.query(DateInput):

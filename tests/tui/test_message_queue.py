@@ -83,7 +83,10 @@ def app(context: AppContext, ids: list[int]) -> RxMsgApp:
 
 
 async def open_queue(pilot: Pilot[None]) -> QueueScreen:
-    await pilot.press("3", "1", "1", "4")  # Misc > Interface Setups > Outbound Messaging > Queue
+    # Misc > Interface Setups > Outbound Messaging > Queue, by the menus' current numbers
+    from tests.tui.test_menu import route_to
+
+    await pilot.press(*(str(index + 1) for _, index in route_to(message_queue.MESSAGE_QUEUE)))
     await settle(pilot)
     assert isinstance(pilot.app.screen, QueueScreen)
     return pilot.app.screen
