@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 import pytest
 from sqlmodel import select
@@ -28,6 +29,7 @@ from rxmsg_tui.services.group_send import (
 from rxmsg_tui.storage.models import AuditLog, GroupSend, OutboundMessage, Store
 from tests.conftest import NOW
 from tests.group_send_world import add_patient, general_channels
+from tests.tui.seed import insert_drug, insert_rx
 
 BOTH = GroupMessage(
     email=True, sms=True, email_subject="Flu shots", email_body="Hi #PATIENTFIRSTNAME#, flu shots are here.",
@@ -268,3 +270,27 @@ def test_a_groups_pending_messages_are_deleted_in_one_action(
     assert all(s == "Pending" for g, s in statuses if not g)
     labels = [g.label for g in list_group_sends(db, world.id or 0)]
     assert labels[0].startswith(f"#{other.group_send_id} 03/02 15:30 Email+SMS 7 queued")
+
+
+def test_birthday_age_zip_language_fill_and_drug_filters(db: Database, store: Store) -> None:
+    sid = store.id or 0
+    young = add_patient(
+        db, store, NOW, "Y", last="Young", dob=date(2000, 3, 9), zip="60625", language="es"
+    )
+    add_patient(db, store, NOW, "O", last="Old", dob=date(1950, 7, 1), zip="10001")
+    lisinopril = insert_drug(db, sid, "00093-7339-01", "Lisinopril 10 mg tablet")
+    insert_rx(db, sid, young, lisinopril, "600123", last_fill=date(2026, 2, 1))
+    names = lambda flt: [c.patient_id for c in find_candidates(db, sid, flt).rows]  # noqa: E731
+    assert names(PatientFilter(birth_month=3)) == ["Y"]
+    assert names(PatientFilter(age_min=70)) == ["O"]
+    assert names(PatientFilter(age_min=20, age_max=40)) == ["Y"]
+    assert names(PatientFilter(zip_prefix="606")) == ["Y"]
+    assert names(PatientFilter(language="es")) == ["Y"]
+    assert names(
+        PatientFilter(last_fill_from=date(2026, 1, 15), last_fill_to=date(2026, 2, 15))
+    ) == ["Y"]
+    assert names(PatientFilter(last_fill_from=date(2026, 2, 2))) == []
+    assert names(PatientFilter(drug_name="LISIN")) == ["Y"]
+    assert names(PatientFilter(drug_name="metf")) == []
+    with pytest.raises(InvalidInput, match="age from 40 is above age to 30"):
+        find_candidates(db, sid, PatientFilter(age_min=40, age_max=30))
