@@ -269,7 +269,7 @@ def test_a_groups_pending_messages_are_deleted_in_one_action(
     assert statuses.count((True, "Deleted")) == 6 and (True, "Sent") in statuses
     assert all(s == "Pending" for g, s in statuses if not g)
     labels = [g.label for g in list_group_sends(db, world.id or 0)]
-    assert labels[0].startswith(f"#{other.group_send_id} 03/02 15:30 Email+SMS 7 queued")
+    assert labels[0].startswith(f"#{other.group_send_id} 03/02 10:30 Email+SMS 7 queued")
 
 
 def test_birthday_age_zip_language_fill_and_drug_filters(db: Database, store: Store) -> None:

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,7 @@ from rxmsg_tui.services.group_send.types import (
     Preview,
     Selection,
 )
-from rxmsg_tui.storage.models import GroupSend
+from rxmsg_tui.storage.models import GroupSend, Store
 
 MAX_EXCLUSIONS = 200
 PREVIEWS_PER_CHANNEL = 3
@@ -194,24 +195,30 @@ def delete_group_pending(db: Database, actor: Actor, group_send_id: int, *, now:
 
 
 def list_group_sends(db: Database, store_id: int, *, limit: int = 50) -> list[GroupSendSummary]:
-    """The newest group sends first, labelled for the queue's group filter."""
+    """The newest group sends first, labelled for the queue's group filter (store time)."""
     with db.read() as session:
+        store = session.get(Store, store_id)
+        if store is None:
+            raise NotFound(f"no store with id {store_id}")
         groups = session.exec(
             model_select(GroupSend)
             .where(GroupSend.store_id == store_id)
             .order_by(col(GroupSend.created_at).desc(), col(GroupSend.id).desc())
             .limit(limit)
         ).all()
-    return [_summary(g) for g in groups]
+    zone = ZoneInfo(store.timezone)
+    return [_summary(g, zone) for g in groups]
 
 
-def _summary(group: GroupSend) -> GroupSendSummary:
+def _summary(group: GroupSend, zone: ZoneInfo) -> GroupSendSummary:
     assert group.id is not None
     methods = "+".join("Email" if m == "email" else "SMS" for m in group.methods)
     queued = sum(group.queued.values())
     about = group.email_subject or group.sms_subject or group.sms_body or group.email_body
     about = " ".join(about.split())[:40]
-    label = f"#{group.id} {group.created_at:%m/%d %H:%M} {methods} {queued:,} queued"
+    label = (
+        f"#{group.id} {group.created_at.astimezone(zone):%m/%d %H:%M} {methods} {queued:,} queued"
+    )
     return GroupSendSummary(
         group.id, group.created_at, group.username, list(group.methods),
         f"{label} — {about}" if about else label,
