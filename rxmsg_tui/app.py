@@ -35,11 +35,13 @@ from rxmsg_tui.screens.catalogue import (
     PATIENT_PROFILE,
     QUICK_RESPONSES,
     REVIEW_SITES,
+    SEND_EMAIL_SMS,
     Item,
     Menu,
     walk,
 )
 from rxmsg_tui.screens.daily_holds import DailyHoldsScreen, notify_held
+from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_queue import QueueScreen
@@ -101,6 +103,7 @@ class RxMsgApp(App[None]):
 
     _SCREENS: ClassVar[dict[str, Callable[[AppContext], Screen[None]]]] = {
         PATIENT_LISTING.id: PatientListingScreen,
+        SEND_EMAIL_SMS.id: lambda context: GroupSendScreen(context, SEND_EMAIL_SMS),
         PATIENT_PROFILE.id: PatientProfileScreen,
         MESSAGE_QUEUE.id: QueueScreen,
         MESSAGE_FORMAT.id: MessageFormatScreen,

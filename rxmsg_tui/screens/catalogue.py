@@ -83,6 +83,15 @@ PATIENT_LISTING = ScreenEntry(
     "Patient Listing",
     "find patients by name, patient ID or cell phone and open their profile.",
 )
+SEND_EMAIL_SMS = ScreenEntry(
+    "send-email-sms",
+    "Send Email/SMS",
+    "send a general email and/or text message to the patients you pick from the patient "
+    "list by name, age, birth month, ZIP, last fill or drug, in three steps: select the "
+    "patients, write or pick a previously sent message, then confirm and send it to the "
+    "message queue.",
+    meanwhile="rxmsg group-send",
+)
 PATIENT_PROFILE = ScreenEntry(
     "patient-profile",
     "Patient Profile",
@@ -116,7 +125,7 @@ MAIN_MENU = Menu(
     "main-menu",
     "Main Menu",
     "Back to the first menu.",
-    (PATIENT_LISTING, PATIENT_PROFILE, MISC),
+    (PATIENT_LISTING, PATIENT_PROFILE, MISC, SEND_EMAIL_SMS),
 )
 
 

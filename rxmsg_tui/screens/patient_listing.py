@@ -14,7 +14,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Static
 
 from rxmsg_tui.screens.base import RxScreen
-from rxmsg_tui.screens.catalogue import PATIENT_LISTING
+from rxmsg_tui.screens.catalogue import PATIENT_LISTING, SEND_EMAIL_SMS
+from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
@@ -53,6 +54,13 @@ class PatientListingScreen(RxScreen):
             "Message Settings",
             id="listing.bell",
             tooltip="Patient Message Settings (the bell) of the highlighted patient",
+        ),
+        Binding(
+            "s",
+            "send_message",
+            "Send Email/SMS",
+            id="listing.send",
+            tooltip="Send a general email or text message to the patients of this search",
         ),
     ]
 
@@ -187,6 +195,11 @@ class PatientListingScreen(RxScreen):
                 self._start_search()
 
         self.app.push_screen(PatientMessageSettingsDialog(self.context, patient_id), closed)
+
+    def action_send_message(self) -> None:
+        """The group-send wizard, its search already the one typed here."""
+        search = self.query_one("#search", Input).value.strip()
+        self.app.push_screen(GroupSendScreen(self.context, SEND_EMAIL_SMS, search=search))
 
 
 def _page_row(row: PatientRow) -> PageRow:

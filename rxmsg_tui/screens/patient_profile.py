@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.screens.base import RxScreen
-from rxmsg_tui.screens.catalogue import PATIENT_PROFILE
+from rxmsg_tui.screens.catalogue import PATIENT_PROFILE, SEND_EMAIL_SMS
+from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.patient_prescriptions import PrescriptionRow, list_prescriptions
@@ -55,6 +56,13 @@ class PatientProfileScreen(RxScreen):
             "Verify",
             id="profile.verify",
             tooltip="Verify the cell or email with a code the patient reads back",
+        ),
+        Binding(
+            "s",
+            "send_message",
+            "Send Email/SMS",
+            id="profile.send",
+            tooltip="Send a general email or text message to this patient",
         ),
     ]
 
@@ -253,3 +261,13 @@ class PatientProfileScreen(RxScreen):
                 self._look_up(patient_id)
 
         verify_cell_or_email(self, self.context, patient_id, closed)
+
+    def action_send_message(self) -> None:
+        """Send Email/SMS to the patient on show: the group wizard for this one patient."""
+        if self.profile is None:
+            self.notify("Look up a patient first", severity="warning")
+            return
+        patient_id = self.profile.patient.patient_id
+        self.app.push_screen(
+            GroupSendScreen(self.context, SEND_EMAIL_SMS, patient_ids=[patient_id])
+        )

@@ -20,11 +20,13 @@ from rxmsg_tui.screens.catalogue import (
     PATIENT_PROFILE,
     QUICK_RESPONSES,
     REVIEW_SITES,
+    SEND_EMAIL_SMS,
     Item,
     Menu,
     walk,
 )
 from rxmsg_tui.screens.daily_holds import DailyHoldsScreen
+from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_queue import QueueScreen
@@ -48,6 +50,7 @@ BUILT: dict[Item, type] = {
     ALERT_SETTINGS: AlertSettingsScreen,
     OUTBOUND_SETUP: OutboundSetupScreen,
     HELD_DAILY_MESSAGES: DailyHoldsScreen,
+    SEND_EMAIL_SMS: GroupSendScreen,
 }
 """The screens built so far; every other entry shows the not-available panel."""
 
@@ -100,10 +103,11 @@ async def test_main_menu_shows_store_user_role_and_scheduler(app: RxMsgApp) -> N
         assert header.screen_title == "Main Menu"
         assert header.status_text() == ("Main Street Pharmacy · alice (admin) · Scheduler: off")
         options = app.screen.query_one(OptionList)
-        assert [str(options.get_option_at_index(i).prompt) for i in range(3)] == [
+        assert [str(options.get_option_at_index(i).prompt) for i in range(4)] == [
             "1  Patient Listing",
             "2  Patient Profile",
             "3  Misc  >",
+            "4  Send Email/SMS",
         ]
         # The palette offers every menu and screen by its legacy name, in menu order.
         offered = [name for name, _, _ in ScreenCommands(app.screen).commands()]

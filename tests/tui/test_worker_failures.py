@@ -37,6 +37,7 @@ from rxmsg_tui.screens.catalogue import (
     PATIENT_PROFILE,
     QUICK_RESPONSES,
     REVIEW_SITES,
+    SEND_EMAIL_SMS,
     ScreenEntry,
     walk,
 )
@@ -182,6 +183,7 @@ CASES: dict[ScreenEntry, Case] = {
     PATIENT_LISTING: Case(nothing, lambda p: keys(p, Typed("smi"), "enter")),
     PATIENT_PROFILE: Case(look_up_smith, lambda p: keys(p, "l")),
     HELD_DAILY_MESSAGES: Case(nothing, lambda p: keys(p, "r", "y"), before_save=hold_a_greeting),
+    SEND_EMAIL_SMS: Case(nothing, lambda p: keys(p, "f2")),
 }
 
 

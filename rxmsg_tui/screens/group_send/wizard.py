@@ -1,0 +1,513 @@
+"""Send Email/SMS (the legacy "Sending General Messages"): patients, message, confirm.
+
+The three steps live side by side and only the one on show changes: Back and
+Next switch which is visible, so every filter, tick and word typed is still
+there when staff come back to it. The screen holds what the steps share —
+the selection, the request key of this send — and makes every service call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from functools import partial
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.timer import Timer
+from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, Select, Static
+
+from rxmsg_tui.domain.vocabulary import AlertType
+from rxmsg_tui.screens.base import RxScreen
+from rxmsg_tui.screens.catalogue import Item
+from rxmsg_tui.screens.group_send.engine import group_send
+from rxmsg_tui.screens.group_send.step_confirm import ConfirmStep
+from rxmsg_tui.screens.group_send.step_message import MessageStep
+from rxmsg_tui.screens.group_send.step_patients import COLUMNS, PatientsStep
+from rxmsg_tui.screens.work import WorkFailed, run_service
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.errors import FieldError, ServiceError
+from rxmsg_tui.services.formats.preview import insertable_variables
+from rxmsg_tui.widgets.paged_table import clip
+from rxmsg_tui.widgets.variable_picker import VariablePicker
+
+PAGE = 50
+FILTER_PAUSE = 0.3
+"""Seconds of no typing before the list is read again."""
+STEPS = {
+    1: ("step-patients", "Patients"),
+    2: ("step-message", "Message"),
+    3: ("step-confirm", "Confirm"),
+}
+STEP_KEYS = {
+    1: {"select_all", "unselect_all", "settings", "more_filters", "next_step", "toggle_row"},
+    2: {"back_step", "next_step", "variables"},
+    3: {"back_step", "send"},
+}
+
+
+class GroupSendScreen(RxScreen):
+    """One wizard for a group (from Patient Listing) or for named patients (the bell, a profile)."""
+
+    CSS_PATH = "group_send.tcss"
+    AUTO_FOCUS = "#search"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Close", id="back", tooltip="Leave Send Email/SMS"),
+        Binding(
+            "f7", "back_step", "Back", id="group.back", tooltip="The step before", priority=True
+        ),
+        Binding("f8", "next_step", "Next", id="group.next", tooltip="The next step"),
+        Binding("f9", "send", "Send to Message Queue", id="group.send"),
+        Binding("f2", "select_all", "All", id="group.all", tooltip="Select every matching patient"),
+        Binding("f3", "unselect_all", "None", id="group.none", tooltip="Unselect everyone"),
+        Binding(
+            "f4",
+            "settings",
+            "Settings",
+            id="group.bell",
+            tooltip="Patient Message Settings of the highlighted patient",
+        ),
+        Binding("f5", "more_filters", "Filters", id="group.more", tooltip="More filters"),
+        Binding("space", "toggle_row", "Tick", id="group.tick", tooltip="Tick or untick"),
+        Binding("f6", "variables", "Variables", id="group.variables", priority=True),
+    ]
+
+    def __init__(
+        self,
+        context: AppContext,
+        item: Item,
+        *,
+        patient_ids: list[str] | None = None,
+        search: str = "",
+    ) -> None:
+        super().__init__(context, item)
+        self.patient_ids = tuple(patient_ids or ())
+        self.search = search
+        self.step = 1
+        self.generation = 0
+        self.rows: dict[int, Any] = {}
+        self.next_after: tuple[str, str, int] | None = None
+        self.loading = False
+        self.flt: Any = None
+        """The filter of the rows on show: the selection is made against it."""
+        self.chosen: set[int] | None = None if self.patient_ids else set()
+        """Ticked patient pks; None when Select All ticked every matching patient."""
+        self.excluded: set[int] = set()
+        """After Select All, the patients unticked one by one."""
+        self.selected = 0
+        self.request_key = ""
+        self.sent_key = ""
+        self.sending = False
+        self._pause: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="step-title")
+        with ContentSwitcher(initial="step-patients", id="steps"):
+            yield PatientsStep(search=self.search, one_patient=bool(self.patient_ids))
+            yield MessageStep()
+            yield ConfirmStep()
+
+    def on_mount(self) -> None:
+        self._show_step(1)
+        self._reload()
+        # After the first refresh: the steps' switcher shows its step only then.
+        first = self.query_one("#candidates" if self.patient_ids else "#search")
+        self.call_after_refresh(first.focus)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = set().union(*STEP_KEYS.values())
+        if action in allowed and action not in STEP_KEYS[self.step]:
+            return False
+        if action == "toggle_row" and not isinstance(self.focused, DataTable):
+            return False
+        return super().check_action(action, parameters)
+
+    # Step 1: the patients ------------------------------------------------------------
+
+    @on(Input.Changed, "#step-patients Input")
+    @on(Select.Changed, "#step-patients Select")
+    def _filter_changed(self) -> None:
+        if self._pause is not None:
+            self._pause.stop()
+        self._pause = self.set_timer(FILTER_PAUSE, self._reload)
+
+    @on(Input.Submitted, "#step-patients Input")
+    def _filter_submitted(self) -> None:
+        self._reload()
+        self.call_after_refresh(self.query_one("#candidates").focus)
+
+    def _reload(self) -> None:
+        """Read the first page and the counts again for the filters as typed now."""
+        if self._pause is not None:
+            self._pause.stop()
+            self._pause = None
+        self.generation += 1
+        self.excluded.clear()
+        self.rows.clear()
+        self.query_one("#candidates", DataTable).clear()
+        step = self.query_one(PatientsStep)
+        step.show_problem("")
+        try:
+            self.flt = group_send().PatientFilter(
+                **step.form().checked(), patient_ids=self.patient_ids
+            )
+        except ServiceError as error:
+            step.show_problem(str(error), error.field if isinstance(error, FieldError) else "")
+            return
+        self._load_page(self.generation, None)
+        self._count()
+
+    def _load_page(self, generation: int, after: tuple[str, str, int] | None) -> None:
+        db, store_id, flt = self.context.db, self.context.actor.store_id, self.flt
+        self.loading = True
+
+        def read() -> Any:
+            return group_send().find_candidates(db, store_id, flt, after=after, limit=PAGE)
+
+        run_service(
+            self,
+            read,
+            partial(self._show_page, generation),
+            self._not_listed,
+            doing="listing patients to message",
+            group="group-page",
+        )
+
+    def _show_page(self, generation: int, page: Any) -> None:
+        if generation != self.generation:
+            return
+        self.loading = False
+        self.next_after = page.next_after
+        table = self.query_one("#candidates", DataTable)
+        for row in page.rows:
+            self.rows[row.patient_pk] = row
+            table.add_row(*self._cells(row), key=str(row.patient_pk))
+
+    def _not_listed(self, event: WorkFailed) -> None:
+        self.loading = False
+        self.query_one(PatientsStep).show_problem(event.text, event.field)
+
+    @on(DataTable.RowHighlighted, "#candidates")
+    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        if self.next_after and not self.loading and event.cursor_row >= table.row_count - 5:
+            self._load_page(self.generation, self.next_after)
+
+    def _cells(self, row: Any) -> list[Text]:
+        ticked = self._ticked(row.patient_pk)
+        mark = ("[x]" if ticked else "[ ]") + ("!" if row.red else "")
+        texts = (mark, row.patient_id, row.name, row.cell, row.email)
+        red = {2: "Settings", 3: "Cell", 4: "Email"}
+        cells: list[Text] = []
+        for column, (text, (_, width)) in enumerate(zip(texts, COLUMNS, strict=True)):
+            wrong = red.get(column) in row.red or (column == 0 and row.red)
+            cells.append(Text(clip(text, width), style="bold red" if wrong else ""))
+        return cells
+
+    def _ticked(self, pk: int) -> bool:
+        return pk not in self.excluded if self.chosen is None else pk in self.chosen
+
+    def action_toggle_row(self) -> None:
+        table = self.query_one("#candidates", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        pk = int(key or 0)
+        ticked = self.chosen if self.chosen is not None else self.excluded
+        ticked.symmetric_difference_update({pk})
+        table.update_cell(str(pk), table.ordered_columns[0].key, self._cells(self.rows[pk])[0])
+        self._count()
+
+    def action_select_all(self) -> None:
+        self.chosen, self.excluded = None, set()
+        self._retick()
+
+    def action_unselect_all(self) -> None:
+        self.chosen, self.excluded = set(), set()
+        self._retick()
+
+    def _retick(self) -> None:
+        table = self.query_one("#candidates", DataTable)
+        column = table.ordered_columns[0].key
+        for pk, row in self.rows.items():
+            table.update_cell(str(pk), column, self._cells(row)[0])
+        self._count()
+
+    def _count(self) -> None:
+        db, store_id, flt = self.context.db, self.context.actor.store_id, self.flt
+        chosen = None if self.chosen is None else frozenset(self.chosen)
+        left_out = [self.rows[pk] for pk in self.excluded if pk in self.rows]
+
+        def count() -> tuple[int, int, int]:
+            counts = group_send().count_candidates(db, store_id, flt, selected=chosen)
+            return (
+                counts.selected - len(left_out),
+                counts.by_email - sum(row.by_email for row in left_out),
+                counts.by_sms - sum(row.by_sms for row in left_out),
+            )
+
+        run_service(
+            self,
+            count,
+            self._show_count,
+            self._not_listed,
+            doing="counting patients to message",
+            group="group-count",
+        )
+
+    def _show_count(self, counts: tuple[int, int, int]) -> None:
+        self.selected, by_email, by_sms = counts
+        line = f"Selected {self.selected:,} · by email {by_email:,} · by SMS {by_sms:,}"
+        self.query_one("#count-line", Static).update(line)
+
+    def action_more_filters(self) -> None:
+        self.query_one(PatientsStep).toggle_more()
+
+    @on(DataTable.RowSelected, "#candidates")
+    def _row_chosen(self) -> None:
+        self.action_settings()
+
+    def action_settings(self) -> None:
+        """The bell for the highlighted patient; the list is read again once it closes."""
+        table = self.query_one("#candidates", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = self.rows[int(key or 0)]
+        try:
+            dialogs = importlib.import_module("rxmsg_tui.dialogs.patient_message_settings")
+        except ModuleNotFoundError:
+            note = "Patient Message Settings is not available yet"
+            self.query_one(PatientsStep).show_problem(note)
+            return
+        dialog = dialogs.PatientMessageSettingsDialog(self.context, row.patient_id)
+        self.app.push_screen(dialog, lambda saved: self._refresh_rows() if saved else None)
+
+    def _refresh_rows(self) -> None:
+        """Read the rows on show again (a fixed cell turns a red row back to normal)."""
+        kept = (self.chosen, set(self.excluded))
+        self._reload()
+        self.chosen, self.excluded = kept
+
+    # Moving between steps --------------------------------------------------------------
+
+    def _show_step(self, step: int) -> None:
+        self.step = step
+        name, title = STEPS[step]
+        self.query_one(ContentSwitcher).current = name
+        self.query_one("#step-title", Static).update(f"Step {step} of 3 · {title}")
+        self.refresh_bindings()
+
+    def action_back_step(self) -> None:
+        if self.step > 1 and not self.sending:
+            self._show_step(self.step - 1)
+
+    def action_next_step(self) -> None:
+        if self.step == 1:
+            self._leave_patients()
+        elif self.step == 2:
+            self._check_message()
+
+    def _leave_patients(self) -> None:
+        email, sms = self.query_one(PatientsStep).methods()
+        step = self.query_one(PatientsStep)
+        if not (email or sms):
+            step.show_problem("Tick Email, SMS or both")
+            return
+        if not self.selected:
+            step.show_problem("Select at least one patient (space, or F2 for all)")
+            return
+        message = self.query_one(MessageStep)
+        message.show_methods(email, sms)
+        self._show_step(2)
+        for channel, wanted in (("email", email), ("sms", sms)):
+            if wanted and not message.previous[channel]:
+                self._load_previous(channel)
+        self.query_one("#email-subject" if email else "#sms-subject").focus()
+
+    def _load_previous(self, channel: str) -> None:
+        db, store_id = self.context.db, self.context.actor.store_id
+        run_service(
+            self,
+            lambda: group_send().previously_sent(db, store_id, channel),
+            partial(self.query_one(MessageStep).show_previous, channel),
+            self._message_failed,
+            doing="reading previously sent messages",
+            group=f"group-previous-{channel}",
+        )
+
+    def action_variables(self) -> None:
+        target = self.query_one(MessageStep).field_for_variable()
+        variables = insertable_variables(AlertType.GENERAL)
+
+        def chosen(token: str | None) -> None:
+            if token is None:
+                return
+            if isinstance(target, Input):
+                target.insert_text_at_cursor(token)
+            else:
+                target.insert(token)
+            target.focus()
+
+        self.app.push_screen(VariablePicker(variables, title="Variables"), chosen)
+
+    def message(self) -> Any:
+        email, sms = self.query_one(PatientsStep).methods()
+        typed = self.query_one(MessageStep).typed()
+        return group_send().GroupMessage(
+            email=email,
+            sms=sms,
+            email_subject=typed.email_subject,
+            email_body=typed.email_body,
+            sms_subject=typed.sms_subject,
+            sms_body=typed.sms_body,
+        )
+
+    def _check_message(self) -> None:
+        db, store_id = self.context.db, self.context.actor.store_id
+        message = self.message()
+        run_service(
+            self,
+            lambda: group_send().check_message(db, store_id, message),
+            self._checked,
+            self._message_failed,
+            doing="checking the message",
+            group="group-check",
+        )
+
+    def _checked(self, problems: dict[str, str]) -> None:
+        step = self.query_one(MessageStep)
+        step.show_problems(problems)
+        if not problems:
+            self._show_step(3)
+            self.request_key = uuid.uuid4().hex
+            self._dry_run()
+
+    def _message_failed(self, event: WorkFailed) -> None:
+        self.query_one(MessageStep).show_problems({"methods": event.text})
+
+    # Step 3: confirm and send ----------------------------------------------------------
+
+    def selection(self) -> Any:
+        chosen = None if self.chosen is None else frozenset(self.chosen)
+        return group_send().Selection(
+            flt=self.flt, chosen=chosen, excluded=frozenset(self.excluded)
+        )
+
+    def _dry_run(self) -> None:
+        ctx, selection, message = self.context, self.selection(), self.message()
+        confirm = self.query_one(ConfirmStep)
+        confirm.checking()
+        run_service(
+            self,
+            lambda: group_send().dry_run(
+                ctx.db, ctx.actor, selection, message, now=ctx.clock.now()
+            ),
+            confirm.show_dry_run,
+            lambda event: confirm.show_line(f"Cannot check the send: {event.text}"),
+            doing="checking who a group message reaches",
+            group="group-dry-run",
+        )
+
+    def action_send(self) -> None:
+        """Queue once: the key is fixed when step 3 opened, so a second press queues nothing."""
+        if self.sending:
+            return
+        if self.sent_key == self.request_key:
+            self.query_one(ConfirmStep).show_result(self.sent_line + " (already queued)")
+            return
+        ctx, selection, message, key = (
+            self.context,
+            self.selection(),
+            self.message(),
+            self.request_key,
+        )
+        confirm = self.query_one(ConfirmStep)
+        self.sending = True
+        confirm.sending()
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(confirm.progress, done, total)
+
+        def send() -> Any:
+            return group_send().send_group(
+                ctx.db,
+                ctx.actor,
+                selection,
+                message,
+                request_key=key,
+                now=ctx.clock.now(),
+                progress=progress,
+            )
+
+        run_service(
+            self,
+            send,
+            partial(self._sent, key),
+            self._not_sent,
+            doing="queueing a group message",
+            group="group-send",
+        )
+
+    sent_line = ""
+
+    def _sent(self, key: str, result: Any) -> None:
+        self.sending = False
+        self.sent_key = key
+        total = sum(result.queued.values())
+        noun = "message" if total == 1 else "messages"
+        if result.already_sent:
+            self.sent_line = (
+                f"Group #{result.group_send_id} was already queued; nothing queued again"
+            )
+        else:
+            self.sent_line = (
+                f"Queued {total:,} {noun} as group #{result.group_send_id}; "
+                "see Outbound Messaging Queue"
+            )
+            self._save_templates()
+        self.query_one(ConfirmStep).progress(1, 1)
+        self.query_one(ConfirmStep).show_result(self.sent_line)
+
+    def _not_sent(self, event: WorkFailed) -> None:
+        self.sending = False
+        self.query_one(ConfirmStep).show_result(f"Nothing was queued: {event.text}")
+
+    def _save_templates(self) -> None:
+        """Save the ticked templates after the send; a refusal is a line, the send stands."""
+        ctx, typed = self.context, self.query_one(MessageStep).typed()
+        email, sms = self.query_one(PatientsStep).methods()
+        wanted = []
+        if email and typed.save_email:
+            wanted.append(("email", typed.email_subject, typed.email_body))
+        if sms and typed.save_sms:
+            wanted.append(("sms", typed.sms_subject, typed.sms_body))
+        if not wanted:
+            return
+
+        def save() -> int:
+            for channel, subject, body in wanted:
+                group_send().save_template(
+                    ctx.db, ctx.actor, channel, subject, body, now=ctx.clock.now()
+                )
+            return len(wanted)
+
+        def saved(count: int) -> None:
+            noun = "template" if count == 1 else "templates"
+            self.query_one(ConfirmStep).show_result(f"{self.sent_line}; {count} {noun} saved")
+
+        def refused(event: WorkFailed) -> None:
+            self.query_one(ConfirmStep).show_result(
+                f"{self.sent_line}; template not saved: {event.text}"
+            )
+
+        run_service(
+            self, save, saved, refused, doing="saving a group template", group="group-template"
+        )
+
+    @on(Checkbox.Changed, "#by-email, #by-sms")
+    def _methods_changed(self) -> None:
+        self.query_one(PatientsStep).show_problem("")
