@@ -225,3 +225,23 @@ async def test_patient_listing_hands_its_search_to_the_wizard(context: AppContex
         wizard(app)
         assert app.screen.query_one("#search", Input).value == "smi"
         assert sorted(row[1] for row in rows(app)) == [SMITH, "1003"]
+
+
+async def test_filters_narrow_the_list_and_a_bad_one_is_named_at_its_field(app: RxMsgApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_wizard(pilot)
+        await type_text(pilot, "smi")
+        await keys(pilot, "enter")
+        assert sorted(row[1] for row in rows(app)) == [SMITH, "1003"]
+        await keys(pilot, "f2")
+        assert text(app, "#count-line").startswith("Selected 2")
+        await keys(pilot, "f5")
+        app.screen.query_one("#birth-month", Input).focus()
+        await type_text(pilot, "13")
+        await keys(pilot, "enter")
+        assert text(app, "#filter-problem") == "Birth month must be a whole number from 1 to 12"
+        assert app.focused is app.screen.query_one("#birth-month")
+        await keys(pilot, "backspace", "backspace", "4", "enter")
+        assert text(app, "#filter-problem") == ""
+        assert [row[1] for row in rows(app)] == [SMITH]  # born in April
+        assert text(app, "#count-line").startswith("Selected 1")

@@ -136,11 +136,14 @@ class GroupSendScreen(RxScreen):
 
     @on(Input.Submitted, "#step-patients Input")
     def _filter_submitted(self) -> None:
-        self._reload()
-        self.call_after_refresh(self.query_one("#candidates").focus)
+        if self._reload():
+            self.call_after_refresh(self.query_one("#candidates").focus)
 
-    def _reload(self) -> None:
-        """Read the first page and the counts again for the filters as typed now."""
+    def _reload(self) -> bool:
+        """Read the first page and the counts again for the filters as typed now.
+
+        False when a filter is typed wrong: that is said at the field, nothing is read.
+        """
         if self._pause is not None:
             self._pause.stop()
             self._pause = None
@@ -156,9 +159,11 @@ class GroupSendScreen(RxScreen):
             )
         except ServiceError as error:
             step.show_problem(str(error), error.field if isinstance(error, FieldError) else "")
-            return
+            self._show_count((0, 0, 0))
+            return False
         self._load_page(self.generation, None)
         self._count()
+        return True
 
     def _load_page(self, generation: int, after: tuple[str, str, int] | None) -> None:
         db, store_id, flt = self.context.db, self.context.actor.store_id, self.flt
