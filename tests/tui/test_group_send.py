@@ -183,17 +183,27 @@ async def test_a_saved_template_is_offered_on_top_next_time(app: RxMsgApp) -> No
         assert "noon" in app.screen.query_one("#email-body", TextArea).text
 
 
-async def test_a_red_row_opens_patient_message_settings(app: RxMsgApp) -> None:
+async def test_a_red_row_is_fixed_through_the_bell_and_shown_again(app: RxMsgApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_wizard(pilot)
         await keys(pilot, "enter")
-        while rows(app)[app.screen.query_one("#candidates", DataTable).cursor_row][1] != "1003":
+        table = app.screen.query_one("#candidates", DataTable)
+        while rows(app)[table.cursor_row][1] != "1003":
             await keys(pilot, "down")
+        cell = table.get_row_at(table.cursor_row)[3]
+        assert str(cell) == "" and "red" in str(cell.style)  # Ann Smithers has no cell
         await keys(pilot, "enter")
-        if isinstance(app.screen, GroupSendScreen):
-            assert text(app, "#filter-problem") == "Patient Message Settings is not available yet"
-        else:
-            assert type(app.screen).__name__ == "PatientMessageSettingsDialog"
+        assert type(app.screen).__name__ == "PatientMessageSettingsDialog"
+        app.screen.query_one("#cell", Input).focus()
+        await type_text(pilot, "2025550143")
+        await keys(pilot, "ctrl+s")
+        screen = wizard(app)
+        smithers = next(row for row in rows(app) if row[1] == "1003")
+        assert smithers[3] == "(202) 555-0143"
+        index = [row[1] for row in rows(app)].index("1003")
+        assert "red" not in str(
+            screen.query_one("#candidates", DataTable).get_row_at(index)[3].style
+        )
 
 
 async def test_send_email_sms_from_the_profile_is_for_that_patient_only(app: RxMsgApp) -> None:
