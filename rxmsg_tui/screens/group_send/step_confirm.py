@@ -6,12 +6,11 @@ each patient left out, why: the confirm step is where a wrong filter shows.
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
+from rxmsg_tui.services.group_send import DryRun
 from rxmsg_tui.widgets.paged_table import clip
 
 EXCLUSION_COLUMNS = (("Patient ID", 10), ("Name", 22), ("Method", 6), ("Reason", 16))
@@ -68,7 +67,7 @@ class ConfirmStep(VerticalScroll):
         self.query_one("#send-result", Static).update("")
         self.query_one(ProgressBar).display = False
 
-    def show_dry_run(self, dry: Any) -> None:
+    def show_dry_run(self, dry: DryRun) -> None:
         self.query_one("#dry-counts", Static).update(counts_line(dry.queued, dry.excluded))
         self.query_one("#dry-reasons", Static).update(reasons_line(dry.excluded))
         previews = [

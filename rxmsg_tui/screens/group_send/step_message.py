@@ -7,7 +7,6 @@ fix the restricted word or the unknown variable where they typed it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from rxmsg_tui.domain.sms_length import measure
+from rxmsg_tui.services.group_send import PreviousMessage
 
 FIELDS = ("methods", "email_subject", "email_body", "sms_subject", "sms_body")
 
@@ -36,7 +36,7 @@ class MessageStep(VerticalScroll):
 
     def __init__(self) -> None:
         super().__init__(id="step-message")
-        self.previous: dict[str, list[Any]] = {"email": [], "sms": []}
+        self.previous: dict[str, list[PreviousMessage]] = {"email": [], "sms": []}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="problem-methods", classes="problem")
@@ -68,7 +68,7 @@ class MessageStep(VerticalScroll):
         self.query_one("#email-part").display = email
         self.query_one("#sms-part").display = sms
 
-    def show_previous(self, channel: str, messages: list[Any]) -> None:
+    def show_previous(self, channel: str, messages: list[PreviousMessage]) -> None:
         """Saved templates on top, then the recent group messages (as the service orders them)."""
         self.previous[channel] = messages
         options = [(_label(m), index) for index, m in enumerate(messages)]
@@ -114,6 +114,6 @@ class MessageStep(VerticalScroll):
         return self.query_one("#email-body" if email else "#sms-body", TextArea)
 
 
-def _label(message: Any) -> str:
+def _label(message: PreviousMessage) -> str:
     mark = "★ " if message.saved else ""
     return f"{mark}{message.label}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import uuid
 from functools import partial
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -23,7 +23,6 @@ from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, Select,
 from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import Item
-from rxmsg_tui.screens.group_send.engine import group_send
 from rxmsg_tui.screens.group_send.step_confirm import ConfirmStep
 from rxmsg_tui.screens.group_send.step_message import MessageStep
 from rxmsg_tui.screens.group_send.step_patients import COLUMNS, PatientsStep
@@ -31,6 +30,21 @@ from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import FieldError, ServiceError
 from rxmsg_tui.services.formats.preview import insertable_variables
+from rxmsg_tui.services.group_send import (
+    Candidate,
+    CandidatePage,
+    GroupMessage,
+    GroupSendResult,
+    PatientFilter,
+    Selection,
+    check_message,
+    count_candidates,
+    dry_run,
+    find_candidates,
+    previously_sent,
+    save_template,
+    send_group,
+)
 from rxmsg_tui.widgets.paged_table import clip
 from rxmsg_tui.widgets.variable_picker import VariablePicker
 
@@ -88,10 +102,10 @@ class GroupSendScreen(RxScreen):
         self.search = search
         self.step = 1
         self.generation = 0
-        self.rows: dict[int, Any] = {}
+        self.rows: dict[int, Candidate] = {}
         self.next_after: tuple[str, str, int] | None = None
         self.loading = False
-        self.flt: Any = None
+        self.flt = PatientFilter()
         """The filter of the rows on show: the selection is made against it."""
         self.chosen: set[int] | None = None if self.patient_ids else set()
         """Ticked patient pks; None when Select All ticked every matching patient."""
@@ -154,9 +168,7 @@ class GroupSendScreen(RxScreen):
         step = self.query_one(PatientsStep)
         step.show_problem("")
         try:
-            self.flt = group_send().PatientFilter(
-                **step.form().checked(), patient_ids=self.patient_ids
-            )
+            self.flt = PatientFilter(**step.form().checked(), patient_ids=self.patient_ids)
         except ServiceError as error:
             step.show_problem(str(error), error.field if isinstance(error, FieldError) else "")
             self._show_count((0, 0, 0))
@@ -169,8 +181,8 @@ class GroupSendScreen(RxScreen):
         db, store_id, flt = self.context.db, self.context.actor.store_id, self.flt
         self.loading = True
 
-        def read() -> Any:
-            return group_send().find_candidates(db, store_id, flt, after=after, limit=PAGE)
+        def read() -> CandidatePage:
+            return find_candidates(db, store_id, flt, after=after, limit=PAGE)
 
         run_service(
             self,
@@ -181,7 +193,7 @@ class GroupSendScreen(RxScreen):
             group="group-page",
         )
 
-    def _show_page(self, generation: int, page: Any) -> None:
+    def _show_page(self, generation: int, page: CandidatePage) -> None:
         if generation != self.generation:
             return
         self.loading = False
@@ -201,7 +213,7 @@ class GroupSendScreen(RxScreen):
         if self.next_after and not self.loading and event.cursor_row >= table.row_count - 5:
             self._load_page(self.generation, self.next_after)
 
-    def _cells(self, row: Any) -> list[Text]:
+    def _cells(self, row: Candidate) -> list[Text]:
         ticked = self._ticked(row.patient_pk)
         mark = ("[x]" if ticked else "[ ]") + ("!" if row.red else "")
         texts = (mark, row.patient_id, row.name, row.cell, row.email)
@@ -247,7 +259,7 @@ class GroupSendScreen(RxScreen):
         left_out = [self.rows[pk] for pk in self.excluded if pk in self.rows]
 
         def count() -> tuple[int, int, int]:
-            counts = group_send().count_candidates(db, store_id, flt, selected=chosen)
+            counts = count_candidates(db, store_id, flt, selected=chosen)
             return (
                 counts.selected - len(left_out),
                 counts.by_email - sum(row.by_email for row in left_out),
@@ -337,7 +349,7 @@ class GroupSendScreen(RxScreen):
         db, store_id = self.context.db, self.context.actor.store_id
         run_service(
             self,
-            lambda: group_send().previously_sent(db, store_id, channel),
+            lambda: previously_sent(db, store_id, channel),
             partial(self.query_one(MessageStep).show_previous, channel),
             self._message_failed,
             doing="reading previously sent messages",
@@ -359,10 +371,10 @@ class GroupSendScreen(RxScreen):
 
         self.app.push_screen(VariablePicker(variables, title="Variables"), chosen)
 
-    def message(self) -> Any:
+    def message(self) -> GroupMessage:
         email, sms = self.query_one(PatientsStep).methods()
         typed = self.query_one(MessageStep).typed()
-        return group_send().GroupMessage(
+        return GroupMessage(
             email=email,
             sms=sms,
             email_subject=typed.email_subject,
@@ -376,7 +388,7 @@ class GroupSendScreen(RxScreen):
         message = self.message()
         run_service(
             self,
-            lambda: group_send().check_message(db, store_id, message),
+            lambda: check_message(db, store_id, message),
             self._checked,
             self._message_failed,
             doing="checking the message",
@@ -396,11 +408,9 @@ class GroupSendScreen(RxScreen):
 
     # Step 3: confirm and send ----------------------------------------------------------
 
-    def selection(self) -> Any:
+    def selection(self) -> Selection:
         chosen = None if self.chosen is None else frozenset(self.chosen)
-        return group_send().Selection(
-            flt=self.flt, chosen=chosen, excluded=frozenset(self.excluded)
-        )
+        return Selection(flt=self.flt, chosen=chosen, excluded=frozenset(self.excluded))
 
     def _dry_run(self) -> None:
         ctx, selection, message = self.context, self.selection(), self.message()
@@ -408,9 +418,7 @@ class GroupSendScreen(RxScreen):
         confirm.checking()
         run_service(
             self,
-            lambda: group_send().dry_run(
-                ctx.db, ctx.actor, selection, message, now=ctx.clock.now()
-            ),
+            lambda: dry_run(ctx.db, ctx.actor, selection, message, now=ctx.clock.now()),
             confirm.show_dry_run,
             lambda event: confirm.show_line(f"Cannot check the send: {event.text}"),
             doing="checking who a group message reaches",
@@ -437,8 +445,8 @@ class GroupSendScreen(RxScreen):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(confirm.progress, done, total)
 
-        def send() -> Any:
-            return group_send().send_group(
+        def send() -> GroupSendResult:
+            return send_group(
                 ctx.db,
                 ctx.actor,
                 selection,
@@ -459,7 +467,7 @@ class GroupSendScreen(RxScreen):
 
     sent_line = ""
 
-    def _sent(self, key: str, result: Any) -> None:
+    def _sent(self, key: str, result: GroupSendResult) -> None:
         self.sending = False
         self.sent_key = key
         total = sum(result.queued.values())
@@ -495,9 +503,7 @@ class GroupSendScreen(RxScreen):
 
         def save() -> int:
             for channel, subject, body in wanted:
-                group_send().save_template(
-                    ctx.db, ctx.actor, channel, subject, body, now=ctx.clock.now()
-                )
+                save_template(ctx.db, ctx.actor, channel, subject, body, now=ctx.clock.now())
             return len(wanted)
 
         def saved(count: int) -> None:
