@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
+from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.services.context import AppContext
@@ -139,6 +140,11 @@ async def test_the_whole_wizard_queues_once_under_one_group(app: RxMsgApp) -> No
         assert groups[group_ids[0]] == total
         sends = list_group_sends(app.context.db, app.context.actor.store_id)
         assert [send.id for send in sends] == group_ids
+        # F10: the Outbound Messaging Queue, filtered on this group.
+        await keys(pilot, "f10")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert app.screen.query_one("#group-send", Select).value == group_ids[0]
 
 
 async def test_a_bad_message_is_refused_at_its_field_and_nothing_is_checked_further(
@@ -150,7 +156,9 @@ async def test_a_bad_message_is_refused_at_its_field_and_nothing_is_checked_furt
         assert "Select at least one patient" in text(app, "#filter-problem")
         await keys(pilot, "f2", "f8")
         await write_message(pilot, "Hello", "Hi #NOSUCHTHING#", "Hi there")
+        app.screen.query_one("#save-sms").value = True  # type: ignore[attr-defined]
         await keys(pilot, "f8")
+        assert text(app, "#problem-sms_subject").startswith("A text message is saved under")
         assert text(app, "#step-title") == "Step 2 of 3 · Message"
         assert text(app, "#problem-email_body"), "the unknown variable is shown at its field"
         assert app.focused is app.screen.query_one("#email-body")

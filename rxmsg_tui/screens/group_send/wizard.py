@@ -26,6 +26,7 @@ from rxmsg_tui.screens.catalogue import Item
 from rxmsg_tui.screens.group_send.step_confirm import ConfirmStep
 from rxmsg_tui.screens.group_send.step_message import MessageStep
 from rxmsg_tui.screens.group_send.step_patients import COLUMNS, PatientsStep
+from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import FieldError, ServiceError
@@ -59,7 +60,7 @@ STEPS = {
 STEP_KEYS = {
     1: {"select_all", "unselect_all", "settings", "more_filters", "next_step", "toggle_row"},
     2: {"back_step", "next_step", "variables"},
-    3: {"back_step", "send"},
+    3: {"back_step", "send", "open_queue"},
 }
 
 
@@ -75,6 +76,7 @@ class GroupSendScreen(RxScreen):
         ),
         Binding("f8", "next_step", "Next", id="group.next", tooltip="The next step"),
         Binding("f9", "send", "Send to Message Queue", id="group.send"),
+        Binding("f10", "open_queue", "Queue", id="group.queue", tooltip="This group in the queue"),
         Binding("f2", "select_all", "All", id="group.all", tooltip="Select every matching patient"),
         Binding("f3", "unselect_all", "None", id="group.none", tooltip="Unselect everyone"),
         Binding(
@@ -114,6 +116,8 @@ class GroupSendScreen(RxScreen):
         self.selected = 0
         self.request_key = ""
         self.sent_key = ""
+        self.group_send_id: int | None = None
+        """The group the last Send to Message Queue made, for F10 to open in the queue."""
         self.sending = False
         self._pause: Timer | None = None
 
@@ -136,6 +140,8 @@ class GroupSendScreen(RxScreen):
         if action in allowed and action not in STEP_KEYS[self.step]:
             return False
         if action == "toggle_row" and not isinstance(self.focused, DataTable):
+            return False
+        if action == "open_queue" and self.group_send_id is None:
             return False
         return super().check_action(action, parameters)
 
@@ -397,6 +403,10 @@ class GroupSendScreen(RxScreen):
 
     def _checked(self, problems: dict[str, str]) -> None:
         step = self.query_one(MessageStep)
+        typed = step.typed()
+        if self.message().sms and typed.save_sms and not typed.sms_subject.strip():
+            needed = "A text message is saved under its subject: type one, or untick Save"
+            problems = {"sms_subject": needed, **problems}
         step.show_problems(problems)
         if not problems:
             self._show_step(3)
@@ -470,6 +480,8 @@ class GroupSendScreen(RxScreen):
     def _sent(self, key: str, result: GroupSendResult) -> None:
         self.sending = False
         self.sent_key = key
+        self.group_send_id = result.group_send_id
+        self.refresh_bindings()
         total = sum(result.queued.values())
         noun = "message" if total == 1 else "messages"
         if result.already_sent:
@@ -484,6 +496,10 @@ class GroupSendScreen(RxScreen):
             self._save_templates()
         self.query_one(ConfirmStep).progress(1, 1)
         self.query_one(ConfirmStep).show_result(self.sent_line)
+
+    def action_open_queue(self) -> None:
+        """The Outbound Messaging Queue, its Group Send filter on the group just queued."""
+        self.app.push_screen(QueueScreen(self.context, group_send_id=self.group_send_id))
 
     def _not_sent(self, event: WorkFailed) -> None:
         self.sending = False
