@@ -20,7 +20,7 @@ from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.group_send import list_group_sends
 from rxmsg_tui.storage.models import AlertSettings, OutboundMessage, Store
 from tests.tui.conftest import SMITH, settle, type_text
-from tests.tui.seed import insert_prefs
+from tests.tui.seed import insert_patients, insert_prefs, numbered_patients
 
 
 @pytest.fixture
@@ -263,3 +263,34 @@ async def test_filters_narrow_the_list_and_a_bad_one_is_named_at_its_field(app: 
         assert text(app, "#filter-problem") == ""
         assert [row[1] for row in rows(app)] == [SMITH]  # born in April
         assert text(app, "#count-line").startswith("Selected 1")
+
+
+async def test_f6_inserts_a_variable_where_staff_are_typing(app: RxMsgApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_wizard(pilot)
+        await keys(pilot, "f2", "f8")
+        body = app.screen.query_one("#email-body", TextArea)
+        body.focus()
+        await type_text(pilot, "Hi ")
+        await keys(pilot, "f6")
+        await type_text(pilot, "patientfirst")
+        await keys(pilot, "enter")
+        assert body.text.startswith("Hi #PATIENTFIRSTNAME#"), body.text
+        assert app.focused is body
+
+
+async def test_the_list_is_read_a_page_at_a_time_and_counts_every_match(
+    context: AppContext, db: Database, store: Store
+) -> None:
+    assert store.id is not None
+    insert_patients(db, store.id, numbered_patients(130))
+    app = RxMsgApp(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_wizard(pilot)
+        assert len(rows(app)) == 50
+        await keys(pilot, "f2")
+        assert text(app, "#count-line").startswith("Selected 130")
+        await keys(pilot, "enter")  # to the list
+        for _ in range(3):
+            await keys(pilot, "pagedown", "pagedown", "pagedown")
+        assert 50 < len(rows(app)) <= 130
