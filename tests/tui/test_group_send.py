@@ -133,6 +133,9 @@ async def test_the_whole_wizard_queues_once_under_one_group(app: RxMsgApp) -> No
         await keys(pilot, "f9")  # pressed twice: queued once
         result = text(app, "#send-result")
         assert result.startswith("Queued ") and "as group #" in result, result
+        await keys(pilot, "f7", "f8")  # back and forward over the same send: still queued once
+        await keys(pilot, "f9")
+        assert "already queued" in text(app, "#send-result"), text(app, "#send-result")
         groups = queued_in_group(app)
         group_ids = [group for group in groups if group is not None]
         assert len(group_ids) == 1

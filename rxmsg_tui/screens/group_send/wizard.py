@@ -116,6 +116,8 @@ class GroupSendScreen(RxScreen):
         self.selected = 0
         self.request_key = ""
         self.sent_key = ""
+        self.keyed_for: tuple[Selection, GroupMessage] | None = None
+        """The patients and message the request key was made for."""
         self.group_send_id: int | None = None
         """The group the last Send to Message Queue made, for F10 to open in the queue."""
         self.sending = False
@@ -410,8 +412,18 @@ class GroupSendScreen(RxScreen):
         step.show_problems(problems)
         if not problems:
             self._show_step(3)
-            self.request_key = uuid.uuid4().hex
+            self._key_the_send()
             self._dry_run()
+
+    def _key_the_send(self) -> None:
+        """A new request key only for a new send: Back and Next over the same one keep it.
+
+        So a group already queued and merely looked at again is never queued twice.
+        """
+        state = (self.selection(), self.message())
+        if state != self.keyed_for:
+            self.request_key = uuid.uuid4().hex
+            self.keyed_for = state
 
     def _message_failed(self, event: WorkFailed) -> None:
         self.query_one(MessageStep).show_problems({"methods": event.text})
