@@ -51,9 +51,10 @@ class PatientProfileScreen(RxScreen):
             tooltip="Patient Message Settings (the bell): addresses, channels, consent",
         ),
         Binding(
-            "v",
+            "a",
             "verify",
-            "Verify",
+            "Verify Address",
+            show=False,  # the footer is full; `v` there records an Rx as verified for fill
             id="profile.verify",
             tooltip="Verify the cell or email with a code the patient reads back",
         ),

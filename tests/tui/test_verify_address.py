@@ -151,14 +151,14 @@ async def test_a_failing_database_is_a_line_and_the_dialog_stays(
         assert text(dialog, "#verify-status") == LOCKED
 
 
-async def test_from_the_patient_profile_v_asks_which_address_then_verifies_it(
+async def test_from_the_patient_profile_a_asks_which_address_then_verifies_it(
     app: RxMsgApp, context: AppContext
 ) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         profile = PatientProfileScreen(context, patient_id=PID)
         app.push_screen(profile)
         await settle(pilot)
-        await pilot.press("v")
+        await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, ChooseAddressDialog)
         await pilot.press("e")
@@ -175,7 +175,7 @@ async def test_from_the_patient_profile_v_asks_which_address_then_verifies_it(
         assert app.screen is profile
         contact = str(profile.query_one("#patient-contact", Static).render())
         assert "Email ana@example.org verified" in contact
-        await pilot.press("v")
+        await pilot.press("a")
         await settle(pilot)
         await pilot.press("escape")  # neither: back on the profile
         await settle(pilot)
