@@ -80,6 +80,10 @@ def test_a_code_sent_to_the_outbox_and_read_back_verifies_the_cell(rxmsg: Rxmsg)
     assert verified(rxmsg) == (1, 0)
     queue = json.loads(rxmsg("queue", "--format", "json").stdout)
     assert [(m["alert_type"], m["status"]) for m in queue] == [("Verification", "Sent")]
+    # Staff get the code from the patient, not from the queue, its export or printout.
+    assert "******" in queue[0]["body"]
+    for listing in (rxmsg("queue", "--format", "json"), rxmsg("queue", "--format", "csv")):
+        assert code not in listing.stdout
 
 
 @pytest.mark.parametrize(

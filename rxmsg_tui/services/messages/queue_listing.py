@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -199,9 +200,18 @@ def queue_row(m: OutboundMessage) -> QueueRow:
         entity_name=m.entity_name,
         recipient=m.recipient,
         subject=m.subject,
-        body=m.body,
+        body=_without_code(m) if m.alert_type == AlertType.VERIFICATION else m.body,
         status=m.status,
         warning=m.warning,
         attempts=m.attempts,
         sent_at=m.sent_at,
     )
+
+
+_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+HIDDEN_CODE = "******"
+
+
+def _without_code(m: OutboundMessage) -> str:
+    """A verification code is for the patient to read back: staff never see it in the queue."""
+    return _CODE.sub(HIDDEN_CODE, m.body)
