@@ -12,11 +12,11 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from rxmsg_tui.services.errors import FieldError
 
-COLUMNS = (("", 4), ("Patient ID", 10), ("Name", 21), ("Cell Phone", 14), ("Email", 17))
 YES_NO = [("yes", True), ("no", False)]
 LANGUAGES = [("English", "en"), ("Spanish", "es")]
 CONSENTS = [
@@ -83,8 +83,9 @@ def _date(field: str, name: str, text: str) -> date | None:
 class PatientsStep(Vertical):
     """Filters on two lines (more behind F5), the method boxes, the list and its counts."""
 
-    def __init__(self, *, search: str = "", one_patient: bool = False) -> None:
+    def __init__(self, candidates: Widget, *, search: str = "", one_patient: bool = False) -> None:
         super().__init__(id="step-patients")
+        self.candidates = candidates
         self.search = search
         self.one_patient = one_patient
 
@@ -115,13 +116,10 @@ class PatientsStep(Vertical):
             yield Checkbox("Email", True, id="by-email", compact=True)
             yield Checkbox("SMS", True, id="by-sms", compact=True)
             yield Static("", id="filter-problem")
-        yield DataTable[str](id="candidates", cursor_type="row", zebra_stripes=True)
+        yield self.candidates
         yield Static("Selected 0 · by email 0 · by SMS 0", id="count-line")
 
     def on_mount(self) -> None:
-        table = self.query_one("#candidates", DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
         if self.one_patient:
             self.query_one(".filter-line").display = False
         self.query_one("#more-filters").display = False

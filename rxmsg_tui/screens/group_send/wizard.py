@@ -13,7 +13,6 @@ import uuid
 from functools import partial
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,17 +22,16 @@ from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, Select,
 from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import Item
+from rxmsg_tui.screens.group_send.candidate_list import CandidateList, Ticks
 from rxmsg_tui.screens.group_send.step_confirm import ConfirmStep
 from rxmsg_tui.screens.group_send.step_message import MessageStep
-from rxmsg_tui.screens.group_send.step_patients import COLUMNS, PatientsStep
+from rxmsg_tui.screens.group_send.step_patients import PatientsStep
 from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import FieldError, ServiceError
 from rxmsg_tui.services.formats.preview import insertable_variables
 from rxmsg_tui.services.group_send import (
-    Candidate,
-    CandidatePage,
     GroupMessage,
     GroupSendResult,
     PatientFilter,
@@ -41,15 +39,12 @@ from rxmsg_tui.services.group_send import (
     check_message,
     count_candidates,
     dry_run,
-    find_candidates,
     previously_sent,
     save_template,
     send_group,
 )
-from rxmsg_tui.widgets.paged_table import clip
 from rxmsg_tui.widgets.variable_picker import VariablePicker
 
-PAGE = 50
 FILTER_PAUSE = 0.3
 """Seconds of no typing before the list is read again."""
 STEPS = {
@@ -103,16 +98,10 @@ class GroupSendScreen(RxScreen):
         self.patient_ids = tuple(patient_ids or ())
         self.search = search
         self.step = 1
-        self.generation = 0
-        self.rows: dict[int, Candidate] = {}
-        self.next_after: tuple[str, str, int] | None = None
-        self.loading = False
         self.flt = PatientFilter()
         """The filter of the rows on show: the selection is made against it."""
-        self.chosen: set[int] | None = None if self.patient_ids else set()
-        """Ticked patient pks; None when Select All ticked every matching patient."""
-        self.excluded: set[int] = set()
-        """After Select All, the patients unticked one by one."""
+        self.ticks = Ticks(chosen=None if self.patient_ids else set())
+        """Who is ticked; a one-patient send starts with its patients ticked."""
         self.selected = 0
         self.request_key = ""
         self.sent_key = ""
@@ -126,7 +115,11 @@ class GroupSendScreen(RxScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="step-title")
         with ContentSwitcher(initial="step-patients", id="steps"):
-            yield PatientsStep(search=self.search, one_patient=bool(self.patient_ids))
+            yield PatientsStep(
+                CandidateList(self.ticks, failed=self._not_listed),
+                search=self.search,
+                one_patient=bool(self.patient_ids),
+            )
             yield MessageStep()
             yield ConfirmStep()
 
@@ -169,102 +162,47 @@ class GroupSendScreen(RxScreen):
         if self._pause is not None:
             self._pause.stop()
             self._pause = None
-        self.generation += 1
-        self.excluded.clear()
-        self.rows.clear()
-        self.query_one("#candidates", DataTable).clear()
+        self.ticks.excluded.clear()
         step = self.query_one(PatientsStep)
         step.show_problem("")
         try:
             self.flt = PatientFilter(**step.form().checked(), patient_ids=self.patient_ids)
         except ServiceError as error:
             step.show_problem(str(error), error.field if isinstance(error, FieldError) else "")
+            self.query_one(CandidateList).forget()
             self._show_count((0, 0, 0))
             return False
-        self._load_page(self.generation, None)
+        self.query_one(CandidateList).read(self.context.db, self.context.actor.store_id, self.flt)
         self._count()
         return True
 
-    def _load_page(self, generation: int, after: tuple[str, str, int] | None) -> None:
-        db, store_id, flt = self.context.db, self.context.actor.store_id, self.flt
-        self.loading = True
-
-        def read() -> CandidatePage:
-            return find_candidates(db, store_id, flt, after=after, limit=PAGE)
-
-        run_service(
-            self,
-            read,
-            partial(self._show_page, generation),
-            self._not_listed,
-            doing="listing patients to message",
-            group="group-page",
-        )
-
-    def _show_page(self, generation: int, page: CandidatePage) -> None:
-        if generation != self.generation:
-            return
-        self.loading = False
-        self.next_after = page.next_after
-        table = self.query_one("#candidates", DataTable)
-        for row in page.rows:
-            self.rows[row.patient_pk] = row
-            table.add_row(*self._cells(row), key=str(row.patient_pk))
-
     def _not_listed(self, event: WorkFailed) -> None:
-        self.loading = False
         self.query_one(PatientsStep).show_problem(event.text, event.field)
 
-    @on(DataTable.RowHighlighted, "#candidates")
-    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        if self.next_after and not self.loading and event.cursor_row >= table.row_count - 5:
-            self._load_page(self.generation, self.next_after)
-
-    def _cells(self, row: Candidate) -> list[Text]:
-        ticked = self._ticked(row.patient_pk)
-        mark = ("[x]" if ticked else "[ ]") + ("!" if row.red else "")
-        texts = (mark, row.patient_id, row.name, row.cell, row.email)
-        red = {2: "Settings", 3: "Cell", 4: "Email"}
-        cells: list[Text] = []
-        for column, (text, (_, width)) in enumerate(zip(texts, COLUMNS, strict=True)):
-            wrong = red.get(column) in row.red or (column == 0 and row.red)
-            cells.append(Text(clip(text, width), style="bold red" if wrong else ""))
-        return cells
-
-    def _ticked(self, pk: int) -> bool:
-        return pk not in self.excluded if self.chosen is None else pk in self.chosen
-
     def action_toggle_row(self) -> None:
-        table = self.query_one("#candidates", DataTable)
-        if not table.row_count:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        pk = int(key or 0)
-        ticked = self.chosen if self.chosen is not None else self.excluded
-        ticked.symmetric_difference_update({pk})
-        table.update_cell(str(pk), table.ordered_columns[0].key, self._cells(self.rows[pk])[0])
-        self._count()
+        listed = self.query_one(CandidateList)
+        row = listed.highlighted()
+        if row is not None:
+            self.ticks.toggle(row.patient_pk)
+            listed.retick([row.patient_pk])
+            self._count()
 
     def action_select_all(self) -> None:
-        self.chosen, self.excluded = None, set()
-        self._retick()
+        self.ticks.tick_all()
+        self.query_one(CandidateList).retick()
+        self._count()
 
     def action_unselect_all(self) -> None:
-        self.chosen, self.excluded = set(), set()
-        self._retick()
-
-    def _retick(self) -> None:
-        table = self.query_one("#candidates", DataTable)
-        column = table.ordered_columns[0].key
-        for pk, row in self.rows.items():
-            table.update_cell(str(pk), column, self._cells(row)[0])
+        self.ticks.tick_none()
+        self.query_one(CandidateList).retick()
         self._count()
 
     def _count(self) -> None:
+        """Selected, by email, by SMS: counted in the database, less the rows unticked."""
         db, store_id, flt = self.context.db, self.context.actor.store_id, self.flt
-        chosen = None if self.chosen is None else frozenset(self.chosen)
-        left_out = [self.rows[pk] for pk in self.excluded if pk in self.rows]
+        chosen = None if self.ticks.chosen is None else frozenset(self.ticks.chosen)
+        read = self.query_one(CandidateList).candidates
+        left_out = [read[pk] for pk in self.ticks.excluded if pk in read]
 
         def count() -> tuple[int, int, int]:
             counts = count_candidates(db, store_id, flt, selected=chosen)
@@ -297,11 +235,9 @@ class GroupSendScreen(RxScreen):
 
     def action_settings(self) -> None:
         """The bell for the highlighted patient; the list is read again once it closes."""
-        table = self.query_one("#candidates", DataTable)
-        if not table.row_count:
+        row = self.query_one(CandidateList).highlighted()
+        if row is None:
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        row = self.rows[int(key or 0)]
         try:
             dialogs = importlib.import_module("rxmsg_tui.dialogs.patient_message_settings")
         except ModuleNotFoundError:
@@ -313,9 +249,9 @@ class GroupSendScreen(RxScreen):
 
     def _refresh_rows(self) -> None:
         """Read the rows on show again (a fixed cell turns a red row back to normal)."""
-        kept = (self.chosen, set(self.excluded))
+        kept = set(self.ticks.excluded)
         self._reload()
-        self.chosen, self.excluded = kept
+        self.ticks.excluded = kept
 
     # Moving between steps --------------------------------------------------------------
 
@@ -431,8 +367,7 @@ class GroupSendScreen(RxScreen):
     # Step 3: confirm and send ----------------------------------------------------------
 
     def selection(self) -> Selection:
-        chosen = None if self.chosen is None else frozenset(self.chosen)
-        return Selection(flt=self.flt, chosen=chosen, excluded=frozenset(self.excluded))
+        return self.ticks.selection(self.flt)
 
     def _dry_run(self) -> None:
         ctx, selection, message = self.context, self.selection(), self.message()
