@@ -62,6 +62,7 @@ class PatientProfileScreen(RxScreen):
             "s",
             "send_message",
             "Send Email/SMS",
+            show=False,  # the footer is full at 80 columns; the bell's F6 and the palette say it
             id="profile.send",
             tooltip="Send a general email or text message to this patient",
         ),
