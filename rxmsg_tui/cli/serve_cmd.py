@@ -13,14 +13,13 @@ import ssl
 import sys
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.remote.access import WILDCARD_HOSTS, AccessGate, is_loopback
 from rxmsg_tui.cli.remote.server import SupportServer
 from rxmsg_tui.cli.remote.session_log import SessionLog
 from rxmsg_tui.cli.state import CliState
+from rxmsg_tui.domain.safe_text import mask_passwords
 
 
 @click.command()
@@ -66,7 +65,7 @@ def serve(
         sessions=SessionLog(context),
         banner=[
             f"rxmsg serve: store {context.store.code}, signed in as {context.actor.username}, "
-            f"database {_masked(state.settings.resolved_database_url())}",
+            f"database {mask_passwords(state.settings.resolved_database_url())}",
             "Open this link in the browser (it works once; sessions end after "
             f"{idle_minutes:g} idle minutes):",
             link,
@@ -100,10 +99,3 @@ def _browser_host(host: str) -> str:
     if host in WILDCARD_HOSTS:
         return socket.getfqdn()
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
-
-
-def _masked(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(not a database URL)"
