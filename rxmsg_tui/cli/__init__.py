@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from rxmsg_tui.cli.chat_cmd import chat
 from rxmsg_tui.cli.demo_cmd import demo
+from rxmsg_tui.cli.devices_cmd import devices
 from rxmsg_tui.cli.dispatch_cmd import daemon, dispatch
 from rxmsg_tui.cli.errors import RxmsgGroup
 from rxmsg_tui.cli.event_cmd import event
 from rxmsg_tui.cli.group_send_cmd import group_send
 from rxmsg_tui.cli.import_cmd import import_
-from rxmsg_tui.cli.not_yet import NOT_YET_COMMANDS
+from rxmsg_tui.cli.inbound_cmd import inbound
 from rxmsg_tui.cli.patient_cmd import patient
 from rxmsg_tui.cli.patients_cmd import patients
 from rxmsg_tui.cli.queue_cmd import queue
@@ -45,12 +47,15 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 for command in (
+    chat,
     daemon,
     demo,
+    devices,
     dispatch,
     event,
     group_send,
     import_,
+    inbound,
     patient,
     patients,
     queue,
@@ -60,6 +65,5 @@ for command in (
     users,
     support,
     serve,
-    *NOT_YET_COMMANDS,
 ):
     main.add_command(command)

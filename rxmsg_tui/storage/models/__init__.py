@@ -3,8 +3,10 @@
 from rxmsg_tui.storage.models.admin import AppUser, AuditLog, SchedulerLease, UnlockCodeUse
 from rxmsg_tui.storage.models.daily import DailyHold, DailyRun
 from rxmsg_tui.storage.models.messaging import (
+    ConsentWording,
     ConversationMessage,
     GroupSend,
+    InboundCursor,
     MessageAttempt,
     MessageFormat,
     OutboundMessage,
@@ -21,11 +23,13 @@ __all__ = [
     "AppUser",
     "AuditLog",
     "Consent",
+    "ConsentWording",
     "ConversationMessage",
     "DailyHold",
     "DailyRun",
     "Drug",
     "GroupSend",
+    "InboundCursor",
     "MessageAttempt",
     "MessageFormat",
     "OutboundMessage",

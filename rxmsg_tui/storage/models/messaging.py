@@ -118,6 +118,8 @@ class OutboundMessage(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("group_send.id", ondelete="SET NULL"), index=True),
     )
     """The group send that queued it; the queue filters and deletes by it."""
+    keyword_reply: bool = False
+    """The one answer to a STOP/START/HELP text: sent at once, whatever the window or consent."""
 
     __table_args__ = (
         Index("ix_queue_due", "status", "priority", "scheduled_at"),
@@ -166,7 +168,14 @@ class VerificationCode(SQLModel, table=True):
 
 
 class ConversationMessage(SQLModel, table=True):
-    """A line of two-way text chat, in or out."""
+    """A line of two-way text chat, in or out; a thread is the store and the phone number.
+
+    Inbound lines are stored once (`provider_message_id` unique) and belong to
+    every patient whose cell is `phone` (a household); `patient_id` is set
+    when exactly one patient matched, or for an outbound line the patient it
+    was sent to. `keyword` is what the reply was read as (`stop`, `start`,
+    `help`, or empty); `needs_staff` marks an ambiguous text for a person.
+    """
 
     __tablename__ = "conversation_message"
 
@@ -183,8 +192,53 @@ class ConversationMessage(SQLModel, table=True):
     )
     at: datetime = utc_column(nullable=False)
     read_at: datetime | None = utc_column()
+    provider: str = Field(default="", max_length=32)
+    keyword: str = Field(default="", max_length=16)
+    needs_staff: bool = False
 
-    __table_args__ = (Index("ix_conversation_phone", "store_id", "phone", "at"),)
+    __table_args__ = (
+        Index("ix_conversation_phone", "store_id", "phone", "at"),
+        Index("ix_conversation_store_at", "store_id", "at"),
+    )
+
+
+class InboundCursor(SQLModel, table=True):
+    """How far inbound polling has read at one provider: survives restarts, so nothing is missed."""
+
+    __tablename__ = "inbound_cursor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = store_fk()
+    provider: str = Field(max_length=32)
+    high_water: datetime | None = utc_column()
+    """The newest `received_at` stored; the next poll asks from here (and dedupes by id)."""
+    updated_at: datetime = utc_column(nullable=False)
+
+    __table_args__ = (UniqueConstraint("store_id", "provider", name="uq_inbound_cursor"),)
+
+
+class ConsentWording(SQLModel, table=True):
+    """The opt-in wording shown on the signature pad: versioned, per language and purpose.
+
+    A consent recorded on the pad names the version it showed; a new text is a
+    new version, so old evidence keeps meaning what the patient read.
+    """
+
+    __tablename__ = "consent_wording"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = store_fk()
+    purpose: str = Field(max_length=16, description="transactional or marketing")
+    language: str = Field(default="en", max_length=5)
+    version: str = Field(max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = utc_column(nullable=False)
+    created_by: str = Field(default="", max_length=64)
+
+    __table_args__ = (
+        UniqueConstraint("store_id", "purpose", "language", "version", name="uq_consent_wording"),
+    )
 
 
 class RestrictedWord(SQLModel, table=True):

@@ -43,6 +43,7 @@ class Patient(SQLModel, table=True):
         UniqueConstraint("store_id", "patient_id", name="uq_patient_store_patient_id"),
         Index("ix_patient_store_name", "store_id", "last_name", "first_name", "id"),
         Index("ix_patient_store_created", "store_id", "created_at"),
+        Index("ix_patient_store_zip", "store_id", "zip", "id"),
     )
 
 

@@ -44,6 +44,7 @@ class Prescription(SQLModel, table=True):
         UniqueConstraint("store_id", "rx_number", name="uq_rx_store_number"),
         Index("ix_rx_due", "store_id", "due_date"),
         Index("ix_rx_patient", "patient_id"),
+        Index("ix_rx_store_last_fill", "store_id", "last_fill_date", "patient_id"),
     )
 
 

@@ -45,6 +45,13 @@ class OutboundSetup(SQLModel, table=True):
     call_using: str = Field(default="none", max_length=32)
     ivr_host: str = Field(default="", max_length=255)
     ivr_port: int = Field(default=5060)
+    inbound_poll_seconds: int = Field(
+        default=15, description="`inbound.poll_seconds`: how often replies are read"
+    )
+    max_per_second: float = Field(
+        default=0.0,
+        description="`sending.max_per_second` per sender number; 0 means no limit of our own",
+    )
 
     __table_args__ = (UniqueConstraint("store_id", name="uq_outbound_setup_store"),)
 
