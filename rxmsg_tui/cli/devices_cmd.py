@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from rxmsg_tui.cli.errors import fail
+from rxmsg_tui.cli.ivr_sim_cmd import ivr_sim
+from rxmsg_tui.cli.sigpad_sim_cmd import sigpad_sim
 
 
-@click.command(
-    "devices",
-    help="Not available yet: the signature pad and IVR simulators.",
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-)
+@click.group("devices")
 def devices() -> None:
-    fail("`rxmsg devices` is not available yet (the signature pad and IVR simulators)")
+    """Simulators of the signature pad and the IVR computer, for tests, demos and training."""
+
+
+devices.add_command(sigpad_sim)
+devices.add_command(ivr_sim)
