@@ -14,6 +14,7 @@ Secrets never appear in `response`, `reason` or logs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -117,4 +118,22 @@ class FindsSent(Protocol):
         An empty list means it definitely holds none; a provider that cannot
         tell raises ProviderError instead, and the question is asked again later.
         """
+        ...
+
+
+@runtime_checkable
+class KeepsInbound(Protocol):
+    """A source that keeps each inbound message until told it is stored (the outbox's inbox).
+
+    A provider reads from a high-water mark instead; a folder cannot be asked
+    "since when", so its files stay put until `acknowledge` moves them, and a
+    crash between storing and moving only re-reads a file the store already holds.
+    """
+
+    def acknowledge(self, provider_message_ids: Sequence[str]) -> None:
+        """Set aside the messages with these ids: they are stored (or were already)."""
+        ...
+
+    def take_rejected(self) -> list[str]:
+        """What the last poll could not read and set aside, one line each, then forgets it."""
         ...

@@ -1,19 +1,27 @@
-"""The default provider when no credentials are set: every message becomes a file in the outbox."""
+"""The default provider when no credentials are set: every message becomes a file in the outbox.
+
+Replies come the same way: text files dropped into `DATA_DIR/inbox/` (a
+`From: +1…` line, any other headers, a blank line, the body) are read by the
+inbound poll and moved to `inbox/read/` once stored, so two-way texting works
+offline and in the demo.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.policy import default as default_policy
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
+from rxmsg_tui.domain.contact import InvalidContact, normalise_phone
 from rxmsg_tui.domain.vocabulary import Method
 from rxmsg_tui.providers.base import (
     DeliveryStatus,
@@ -29,6 +37,11 @@ from rxmsg_tui.providers.email_message import build_email
 log = logging.getLogger(__name__)
 
 OUTBOX_DIRNAME = "outbox"
+INBOX_DIRNAME = "inbox"
+READ_DIRNAME = "read"
+REJECTED_DIRNAME = "rejected"
+MAX_INBOX_FILE = 64 * 1024
+"""A text message is at most a few kilobytes; anything bigger is the wrong file."""
 DEFAULT_FROM = "rxmsg@localhost"
 _SAFE_UUID = re.compile(r"[A-Za-z0-9-]{1,64}")
 
@@ -50,8 +63,13 @@ class OutboxProvider:
         from_address: str | None = None,
         from_name: str | None = None,
         now: Callable[[], datetime] | None = None,
+        inbox: Path | None = None,
     ) -> None:
         self.directory = directory
+        self.inbox = inbox or directory.parent / INBOX_DIRNAME
+        """Replies dropped as files; beside the outbox (`DATA_DIR/inbox`) unless given."""
+        self._unacknowledged: dict[str, Path] = {}
+        self._rejected: list[str] = []
         self.from_address = from_address or DEFAULT_FROM
         self.from_name = from_name
         self._now = now or (lambda: datetime.now(UTC))
@@ -123,10 +141,137 @@ class OutboxProvider:
         return DeliveryStatus.SENT
 
     def poll_inbound(self, since: datetime | None) -> list[InboundSms]:
-        return []
+        """Every reply file in the inbox, oldest first; `since` does not apply to a folder.
+
+        A file stays in the inbox until `acknowledge` moves it, so a reply is
+        read again (and recognised by its id) until it is safely stored. A file
+        that cannot be read as a reply is moved to `inbox/rejected/` at once and
+        named by `take_rejected`; it never stops the others being read. Files
+        whose name starts with a dot are being written and are left alone.
+        """
+        found: list[InboundSms] = []
+        with self._lock:
+            try:
+                names = sorted(
+                    entry.name
+                    for entry in os.scandir(self.inbox)
+                    if entry.is_file() and entry.name.endswith(".txt")
+                    and not entry.name.startswith(".")
+                )  # fmt: skip
+            except FileNotFoundError:
+                return []
+            except OSError as exc:
+                raise TransientError(f"Could not read the inbox: {exc.strerror or exc}") from exc
+            for name in names:
+                path = self.inbox / name
+                try:
+                    sms = _read_reply(path)
+                except FileNotFoundError:
+                    continue  # taken by another reader meanwhile
+                except (OSError, ValueError) as exc:
+                    reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                    self._reject(path, reason or "unreadable")
+                    continue
+                self._unacknowledged[sms.provider_message_id] = path
+                found.append(sms)
+        return sorted(found, key=lambda sms: (sms.received_at, sms.provider_message_id))
+
+    def acknowledge(self, provider_message_ids: Sequence[str]) -> None:
+        """Move the files of stored replies to `inbox/read/`; one already gone is skipped."""
+        with self._lock:
+            for message_id in provider_message_ids:
+                path = self._unacknowledged.pop(message_id, None)
+                if path is None:
+                    continue
+                try:
+                    _move_into(path, self.inbox / READ_DIRNAME)
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:  # read again next time: a duplicate, not a loss
+                    log.warning("inbox file %s stays in the inbox: %s", path.name, exc.strerror)
+
+    def take_rejected(self) -> list[str]:
+        with self._lock:
+            rejected, self._rejected = self._rejected, []
+        return rejected
+
+    def _reject(self, path: Path, reason: str) -> None:
+        log.warning("inbox file %s rejected: %s", path.name, reason)
+        try:
+            _move_into(path, self.inbox / REJECTED_DIRNAME)
+            where = f"moved to {INBOX_DIRNAME}/{REJECTED_DIRNAME}/"
+        except OSError as exc:
+            where = f"left in the inbox ({exc.strerror or exc})"
+        self._rejected.append(f"{path.name}: {reason}; {where}")
 
     def close(self) -> None:
         """Every file is complete and closed when send returns."""
+
+
+def _read_reply(path: Path) -> InboundSms:
+    """One reply file: headers (`From:` required), a blank line, the body.
+
+    Raises ValueError naming what is wrong, in words for the log and the command.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(MAX_INBOX_FILE + 1)
+        modified = datetime.fromtimestamp(os.fstat(handle.fileno()).st_mtime, UTC)
+    if len(data) > MAX_INBOX_FILE:
+        raise ValueError(f"larger than {MAX_INBOX_FILE // 1024} KB; not a text message")
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    head, blank, body = text.partition("\n\n")
+    if not blank:
+        raise ValueError("no blank line between the From: line and the message")
+    headers: dict[str, str] = {}
+    for line in head.split("\n"):
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip():
+            raise ValueError(f"header line {line[:40]!r} is not `Name: value`")
+        headers.setdefault(name.strip().lower(), value.strip())
+    if "from" not in headers:
+        raise ValueError("no From: line")
+    try:
+        sender = normalise_phone(headers["from"])
+    except InvalidContact as exc:
+        raise ValueError(f"From: is not a phone number ({exc})") from None
+    body = body.rstrip("\n")
+    if not body.strip():
+        raise ValueError("the message is empty")
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    return InboundSms(
+        provider_message_id=f"inbox:{path.stem[:80]}:{digest}",
+        from_number=sender,
+        to_number=headers.get("to", ""),
+        body=body,
+        received_at=_header_date(headers.get("date")) or modified,
+    )
+
+
+def _header_date(value: str | None) -> datetime | None:
+    """A `Date:` header as RFC 2822 or ISO 8601; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _move_into(path: Path, folder: Path) -> None:
+    """Move a file into `folder`, never over another file of the same name."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target, number = folder / path.name, 1
+    while target.exists():
+        number += 1
+        target = folder / f"{path.stem}-{number}{path.suffix}"
+    os.replace(path, target)
 
 
 def _scan(directory: Path) -> dict[str, str]:
