@@ -178,7 +178,11 @@ class Dispatcher:
             return None
         now = self.clock.now()
         method, alert = Method(message.method), AlertType(message.alert_type)
-        opens = next_allowed(method, alert, now, windows, message.recipient)
+        opens = (
+            now
+            if message.keyword_reply
+            else next_allowed(method, alert, now, windows, message.recipient)
+        )
         if opens != now:
             outcome = _pending(message, opens or now + timedelta(days=1))
             record(self.db, self.claimant, [outcome], now=now)
@@ -259,6 +263,8 @@ class Dispatcher:
         ):
             stats.undelivered += 1
             return _final(message, QueueStatus.UNDELIVERED, QueueWarning.WORD_RESTRICTED.value)
+        if message.keyword_reply:
+            return None  # the answer to STOP/START/HELP: at once, whatever window or consent
         method, alert = Method(message.method), AlertType(message.alert_type)
         if message.patient_id is not None:
             consent = batch.consent.get(message.patient_id, NO_CONSENT)
