@@ -14,6 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from rxmsg_tui.config import Settings, write_config_file
+from rxmsg_tui.devices.ivr_sim import IvrSimulator
 from rxmsg_tui.services.provider_check import (
     CheckResult,
     CheckTarget,
@@ -215,15 +216,29 @@ def listener() -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-def test_ivr_connects_to_the_address_as_typed(listener: int, closed_port: int) -> None:
-    ok = check(settings(), "ivr", CheckTarget(ivr_host="127.0.0.1", ivr_port=listener))
-    assert ok == CheckResult(True, f"the IVR computer answers at 127.0.0.1:{listener}")
+def test_ivr_pings_the_address_as_typed(closed_port: int) -> None:
+    ivr = IvrSimulator(log=lambda _line: None).start()
+    try:
+        ok = check(settings(), "ivr", CheckTarget(ivr_host="127.0.0.1", ivr_port=ivr.port))
+    finally:
+        ivr.stop()
+    assert ok.ok and ok.message.startswith(f"the IVR computer answers at 127.0.0.1:{ivr.port} (")
     refused = check(settings(), "ivr", CheckTarget(ivr_host="127.0.0.1", ivr_port=closed_port))
     assert refused.message == (
         f"connection refused at 127.0.0.1:{closed_port}: nothing is listening there"
     )
     empty = check(settings(), "ivr", CheckTarget(ivr_port=closed_port))
     assert empty.message == "no IVR computer set: enter its IP address or name first"
+
+
+def test_a_port_that_listens_but_is_not_an_ivr_is_named(listener: int) -> None:
+    target = CheckTarget(ivr_host="127.0.0.1", ivr_port=listener, ivr_timeout=0.3)
+    silent = check(settings(), "ivr", target)
+    assert silent == CheckResult(
+        False,
+        f"something listens at 127.0.0.1:{listener} but did not answer the IVR ping "
+        "within 0.3 s: is it the IVR interface?",
+    )
 
 
 def test_unknown_host_name_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

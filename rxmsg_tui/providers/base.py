@@ -57,6 +57,12 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    NO_ANSWER = "no-answer"
+    """A call nobody picked up (IVR): tried again later within the call window."""
+    BUSY = "busy"
+    """A call to a busy line (IVR): tried again later within the call window."""
+    LOST = "lost"
+    """The transport holds no record of it (an IVR restarted before placing it): sent again."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,14 @@ class TransientError(ProviderError):
     ) -> None:
         super().__init__(reason, status_code=status_code, response=response)
         self.retry_after = retry_after
+
+
+class TransportDown(TransientError):
+    """The transport as a whole is unreachable (the IVR computer is off or unplugged).
+
+    Nothing was tried, so the message waits `Pending` without spending one of
+    its attempts, however long the outage lasts.
+    """
 
 
 class PermanentError(ProviderError):

@@ -8,7 +8,8 @@ Each check sends nothing to a patient and changes nothing at the provider:
   user is set, QUIT.
 - Message Routing API: `GET v1/inbound?since=<now>` (docs/message-routing-api.md,
   "Checking the connection"): read-only, authenticated, and normally empty.
-- IVR: a TCP connection to the IVR computer's address and port.
+- IVR: a `{"op":"ping"}` → `{"op":"pong"}` round trip (docs/ivr-protocol.md), so a port
+  where something else listens is named as not an IVR.
 
 The answer is a `CheckResult` whose message is the provider's own reason on
 failure (HTTP status and error text, refused connections, failed name lookups,
@@ -18,7 +19,6 @@ timeouts) in plain words. A check never raises: staff see a line, not a tracebac
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -26,6 +26,7 @@ import httpx
 
 from rxmsg_tui.config import Settings
 from rxmsg_tui.domain.settings_keys import SettingError, validate
+from rxmsg_tui.providers.base import ProviderError
 from rxmsg_tui.providers.check_words import (
     CheckResult,
     CheckTarget,
@@ -43,6 +44,7 @@ from rxmsg_tui.providers.credentials import (
 )
 from rxmsg_tui.providers.http_client import HttpTimeouts, build_client, json_object
 from rxmsg_tui.providers.http_errors import redact
+from rxmsg_tui.providers.ivr import ping_ivr
 from rxmsg_tui.providers.routing import routing_error_message
 from rxmsg_tui.providers.sendgrid import sendgrid_error_message
 from rxmsg_tui.providers.smtp_check import check_smtp
@@ -182,10 +184,11 @@ def _ivr(settings: Settings, target: CheckTarget) -> CheckResult:
     except SettingError as exc:  # "setup.ivr_host: …": the screen shows it by the IVR row
         return CheckResult(False, str(exc).partition(": ")[2] or str(exc))
     try:
-        with socket.create_connection((host, port), timeout=target.ivr_timeout):
-            pass
+        seconds = ping_ivr(host, port, target.ivr_timeout)
+    except ProviderError as exc:
+        return CheckResult(False, exc.reason)
     except OSError as exc:
         return CheckResult(
             False, network_failure(exc, "the IVR computer", host, port, target.ivr_timeout)
         )
-    return CheckResult(True, f"the IVR computer answers at {host}:{port}")
+    return CheckResult(True, f"the IVR computer answers at {host}:{port} ({seconds * 1000:.0f} ms)")

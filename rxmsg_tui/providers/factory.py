@@ -11,6 +11,7 @@ from rxmsg_tui.config import ConfigError, Settings
 from rxmsg_tui.domain.vocabulary import Method
 from rxmsg_tui.providers.base import Provider
 from rxmsg_tui.providers.http_client import HttpTimeouts
+from rxmsg_tui.providers.ivr import IvrChannel, IvrProvider
 from rxmsg_tui.providers.outbox import OUTBOX_DIRNAME, OutboxProvider
 from rxmsg_tui.providers.routing import RoutingProvider
 from rxmsg_tui.providers.sendgrid import SendGridProvider
@@ -23,7 +24,10 @@ MESSAGE_ROUTING_API = "message_routing_api"
 IVR = "ivr"
 NONE = "none"
 
-IVR_DESCRIPTION = "IVR computer (its driver is not available yet; messages wait)"
+IVR_DESCRIPTION = "IVR computer (no IP address set; messages wait)"
+
+IvrLinkFor = Callable[[str, int], IvrChannel]
+"""Opens the link to the IVR computer at host:port (devices/ivr.py, built by the services)."""
 
 _ALLOWED = {
     Method.EMAIL: ("setup.email_using", (EMAIL_SERVICE_API, IVR, NONE)),
@@ -41,6 +45,10 @@ class OutboundSetup:
     call_using: str = NONE
     store_name: str | None = None
     """Shown as the sender's name on email."""
+    ivr_host: str = ""
+    """IP Address of IVR Computer; empty while none is set (its messages wait)."""
+    ivr_port: int = 5060
+    """Outbound Port of the IVR computer."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class ProviderChoice:
     method: Method
     using: str
     provider: Provider | None
-    """None when the method is off, or handled by the IVR (its driver lives in devices/)."""
+    """None when the method is off, or handled by an IVR computer not set up (no address)."""
     description: str
     """For the setup screen: which transport, where, and which credentials, masked."""
 
@@ -87,8 +95,12 @@ def build_providers(
     *,
     timeouts: HttpTimeouts | None = None,
     now: Callable[[], datetime] | None = None,
+    ivr_link: IvrLinkFor | None = None,
 ) -> Providers:
     """Credentials decide the transport; with none set, messages go to the outbox.
+
+    Methods Setup gives the IVR share one `IvrProvider` over one link, opened
+    with `ivr_link` when an IVR address is set (without one, they wait).
 
     Half-set credentials (a Twilio SID without its token, …) are refused with
     the missing key named, rather than quietly sending to the outbox instead.
@@ -101,6 +113,7 @@ def build_providers(
         now=now,
     )
     choices: dict[Method, ProviderChoice] = {}
+    ivr: IvrProvider | None = None
     try:
         for method, using in (
             (Method.EMAIL, setup.email_using),
@@ -114,7 +127,11 @@ def build_providers(
                 choices[method] = ProviderChoice(method, using, None, "Off")
                 continue
             if using == IVR:
-                choices[method] = ProviderChoice(method, using, None, IVR_DESCRIPTION)
+                if ivr is None and ivr_link is not None and setup.ivr_host:
+                    where = f"{setup.ivr_host}:{setup.ivr_port}"
+                    ivr = IvrProvider(ivr_link(setup.ivr_host, setup.ivr_port), where)
+                text = f"IVR computer at {ivr.where}" if ivr else IVR_DESCRIPTION
+                choices[method] = ProviderChoice(method, using, ivr, text)
                 continue
             if using == EMAIL_SERVICE_API:
                 built = _email(settings, setup, timeouts, now)

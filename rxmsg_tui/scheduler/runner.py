@@ -25,9 +25,16 @@ from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.delivery_status import check_delivery
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher, DispatchStats
+from rxmsg_tui.services.inbound.report import InboundReport
+from rxmsg_tui.services.inbound.sources import InboundSourceFor, inbound_sources, poll_due
 from rxmsg_tui.services.scheduler_lease import release, try_acquire
 
 log = logging.getLogger("rxmsg.scheduler")
+
+
+INBOUND_TICK_SECONDS = 5
+"""The inbound job wakes this often and polls each store whose own interval has passed
+(`inbound.poll_seconds`, at least 5), so a changed interval needs no restart."""
 
 
 class SchedulerState(StrEnum):
@@ -47,6 +54,8 @@ class SchedulerRunner:
         lease_ttl: timedelta = timedelta(seconds=20),
         on_state: Callable[[SchedulerState], None] | None = None,
         on_dispatch: Callable[[DispatchStats], None] | None = None,
+        inbound_for: InboundSourceFor | None = None,
+        on_inbound: Callable[[InboundReport], None] | None = None,
     ) -> None:
         self.db = db
         self.dispatcher = dispatcher
@@ -58,6 +67,9 @@ class SchedulerRunner:
         self.state = SchedulerState.STOPPED
         self._on_state = on_state
         self._on_dispatch = on_dispatch
+        self.inbound_for = inbound_for or inbound_sources(dispatcher.provider_for)
+        self._on_inbound = on_inbound
+        self._inbound_polled: dict[int, datetime] = {}
         self._scheduler: BackgroundScheduler | None = None
         self._standby: threading.Timer | None = None
         self._lock = threading.RLock()
@@ -108,6 +120,12 @@ class SchedulerRunner:
         if self._on_dispatch is not None and changed:
             self._on_dispatch(stats)
 
+    def devices_down(self) -> list[str]:
+        """Devices the dispatcher cannot reach now ("IVR"): cheap, the header asks every second."""
+        transports = getattr(self.dispatcher, "provider_for", None)
+        probe = getattr(transports, "devices_down", None)
+        return list(probe()) if callable(probe) else []
+
     def check_delivery(self) -> None:
         stats = check_delivery(self.db, self.dispatcher.provider_for, now=self.clock.now())
         if self._on_dispatch is not None and (stats.delivered or stats.failed):
@@ -117,6 +135,16 @@ class SchedulerRunner:
         results = run_due(self.db, now=self.clock.now())
         if self._on_dispatch is not None and any(r.total for r in results):
             self._on_dispatch(DispatchStats())  # the queue screens refresh
+
+    def poll_inbound(self) -> None:
+        """Read replies for each store due a poll (`inbound.poll_seconds`, 15 s by default)."""
+        report = poll_due(
+            self.db, self.inbound_for, now=self.clock.now(), last=self._inbound_polled
+        )
+        if self._on_inbound is not None and (report.stored or report.problems):
+            self._on_inbound(report)
+        if self._on_dispatch is not None and report.answers_queued:
+            self._on_dispatch(DispatchStats())  # the queue screens show the answers queued
 
     def _start_jobs(self) -> None:
         scheduler = BackgroundScheduler(
@@ -137,6 +165,10 @@ class SchedulerRunner:
         scheduler.add_job(
             jobs.daily_process, "interval", seconds=60, args=[self.key], id="daily",
             replace_existing=True, next_run_time=datetime.now(UTC),
+        )  # fmt: skip
+        scheduler.add_job(
+            jobs.inbound_poll, "interval", seconds=INBOUND_TICK_SECONDS, args=[self.key],
+            id="inbound", replace_existing=True, next_run_time=datetime.now(UTC),
         )  # fmt: skip
         scheduler.add_job(
             jobs.keep_lease, "interval", seconds=self.lease_ttl.total_seconds() / 4,

@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 TEST_MARK = "TEST"
+DEVICE_POLL_SECONDS = 1.0
 
 
 class AppHeader(Widget):
@@ -34,6 +35,9 @@ class AppHeader(Widget):
 
     screen_title: reactive[str] = reactive("")
 
+    devices_down: reactive[str] = reactive("")
+    """Devices unreachable now ("IVR"): their messages wait, and staff should know why."""
+
     def __init__(
         self, *, store_name: str, username: str, role: str, test_store: bool = False
     ) -> None:
@@ -47,6 +51,15 @@ class AppHeader(Widget):
         self.watch(self.screen, "title", self._title_changed)
         if hasattr(self.app, "scheduler_state"):  # the rxmsg App; a bare test App has none
             self.watch(self.app, "scheduler_state", self._scheduler_changed)
+        if getattr(self.app, "scheduler", None) is not None:
+            self._poll_devices()
+            self.set_interval(DEVICE_POLL_SECONDS, self._poll_devices)
+
+    def _poll_devices(self) -> None:
+        """Asks the runner, which only reads a flag the IVR link keeps: no I/O on the UI."""
+        probe = getattr(self.app.scheduler, "devices_down", None)  # type: ignore[attr-defined]
+        down = probe() if callable(probe) else []
+        self.devices_down = " ".join(f"{name} down" for name in down)
 
     def _scheduler_changed(self, state: str) -> None:
         self.scheduler = state
@@ -77,4 +90,5 @@ class AppHeader(Widget):
         )
 
     def _who(self) -> str:
-        return f"{self.username} ({self.role}) · Scheduler: {self.scheduler}"
+        down = f" · {self.devices_down}" if self.devices_down else ""
+        return f"{self.username} ({self.role}) · Scheduler: {self.scheduler}{down}"

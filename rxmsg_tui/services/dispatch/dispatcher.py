@@ -32,6 +32,7 @@ from rxmsg_tui.providers.base import (
     Provider,
     SendResult,
     TransientError,
+    TransportDown,
 )
 from rxmsg_tui.services.consent_state import NO_CONSENT, ConsentState, consent_states
 from rxmsg_tui.services.database import Database
@@ -55,6 +56,8 @@ __all__ = ["DispatchStats", "Dispatcher", "ProviderFor"]
 log = logging.getLogger("rxmsg.dispatch")
 
 NO_TRANSPORT_RETRY = timedelta(minutes=15)
+TRANSPORT_DOWN_RETRY = timedelta(seconds=30)
+"""A transport that is down (the IVR computer) is tried again this soon; it reconnects itself."""
 
 
 @dataclass
@@ -291,6 +294,8 @@ class Dispatcher:
                 attempt={"provider": provider, "status_code": result.status_code,
                          "response": result.response},
             )  # fmt: skip
+        if isinstance(result, TransportDown):  # nothing was tried: no attempt is spent
+            return _pending(message, now + TRANSPORT_DOWN_RETRY)
         attempt = _failed_attempt(provider, result)
         if isinstance(result, PermanentError) or self.policy.exhausted(attempts):
             log.warning("message %s failed after %d attempts", message.id, attempts)

@@ -16,10 +16,12 @@ from datetime import datetime
 from sqlmodel import select
 
 from rxmsg_tui.config import Settings
+from rxmsg_tui.devices.ivr import IvrLink
 from rxmsg_tui.domain.vocabulary import Method
 from rxmsg_tui.providers.base import Provider
 from rxmsg_tui.providers.factory import OutboundSetup as SetupValues
 from rxmsg_tui.providers.factory import Providers, build_providers
+from rxmsg_tui.providers.ivr import IvrProvider
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.models import OutboundSetup, Store
 
@@ -64,9 +66,19 @@ class StoreTransports:
                 return cached.providers
             if cached is not None:
                 cached.providers.close()
-            providers = build_providers(self.settings, values, now=self._now)
+            providers = build_providers(self.settings, values, now=self._now, ivr_link=_open_ivr)
             self._cache[store_id] = _Cached(values, providers, time.monotonic())
             return providers
+
+    def devices_down(self) -> list[str]:
+        """The devices now unreachable, by name: the IVR computer of any store (for the header)."""
+        with self._lock:
+            cached = list(self._cache.values())
+        for entry in cached:
+            for choice in entry.providers:
+                if isinstance(choice.provider, IvrProvider) and choice.provider.is_down:
+                    return ["IVR"]
+        return []
 
     def close(self) -> None:
         with self._lock:
@@ -85,4 +97,11 @@ class StoreTransports:
                 sms_using=row.sms_using,
                 call_using=row.call_using,
                 store_name=store.name if store else None,
+                ivr_host=row.ivr_host,
+                ivr_port=row.ivr_port,
             )
+
+
+def _open_ivr(host: str, port: int) -> IvrLink:
+    """The IVR link starts connecting at once, so the header knows it is down before a call."""
+    return IvrLink(host, port).start()
