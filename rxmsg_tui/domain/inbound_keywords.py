@@ -253,6 +253,8 @@ _REVOCATIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("es", rf"\b(?:no mas|basta de|alto a)(?: \w+){{0,2}} {_ES_NOUN}\b"),
         ("es", r"\bdejen(?:me)? en paz\b"),
+        # "dejé de recibir" (I stopped receiving) is a complaint, not a request
+        ("es", rf"\b(?:dejar|dejo) de recibir(?:los)?(?: \w+){{0,2}} {_ES_NOUN}\b"),
     )
 )
 _NEGATED = re.compile(
@@ -286,7 +288,8 @@ _TRIGGERS = _word_set(
 )
 _TRIGGER_PHRASES = re.compile(
     r"\b(?:opt out|opt in|wrong number|not my number|numero equivocado|equivocado|"
-    r"(?:again|otra vez|de nuevo)\b.*\b(?:texts?|messages?|mensajes?))\b"
+    r"(?:again|otra vez|de nuevo)\b.*\b(?:texts?|messages?|mensajes?)"
+    r"|(?:texts?|messages?|mensajes?)\b.*\b(?:again|otra vez|de nuevo))\b"
 )
 _BARE_IMPERATIVES = frozenset({("para",), ("pare",), ("basta",), ("ya", "basta"), ("basta", "ya")})
 
