@@ -25,7 +25,10 @@ The rule (DESIGN §4; FCC 2024: a revocation by any reasonable means counts):
   my prescription", "I quit smoking", "when does the store end today",
   "el precio es muy alto"), a start word in a sentence ("start texting me
   again": consent is given back only by the keyword), a mixed keyword pair
-  ("help start"), a wrong number, or a bare "¡Para!"/"¡Basta!".
+  ("help start"), a wrong number, a bare "¡Para!", "¡Basta!" or "REMOVE",
+  or a keyword after other words ("Maria: STOP"). A flagged text withdraws
+  nothing until a person reads it; kind and ``needs_staff`` never both say
+  act (a STOP, START or HELP is never flagged).
 
 Judgement calls: Spanish "para" is the preposition "for" in almost every
 message ("para mañana está bien?") and is never a keyword; only "para" alone
@@ -34,9 +37,11 @@ never wrapped: "sí, gracias" and "yes please" are ordinary replies (a yes to
 a question), not consent. ``language`` is "es" for the Spanish keywords and
 Spanish sentences, "en" for English sentences, and None for the universal
 keywords (STOP, START, HELP, YES…), so the answer follows the patient's
-preferred language there. Known limits: a sentence that reports rather than
+preferred language there. A "cancel" wrapped in a pronoun ("cancel it") is
+the refill, not the texts; "stop it" is the texts. Known limits: a sentence that reports rather than
 asks ("I got no more messages") may be missed or caught; the lists are short
-on slang and other languages, which get no special reading.
+on slang and other languages, which get no special reading. Every pattern
+looks at most a few words apart, so a long text is read in linear time.
 """
 
 from __future__ import annotations
@@ -221,6 +226,7 @@ _REVOCATIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("en", r"\b(?:unsubscribe|unsub|opt out|optout|opt me out|unenroll|revoke)\b"),
         ("en", r"\b(?:leave me alone|stop sending (?:me |us )?(?:these|this|them|those))\b"),
         ("en", rf"^(?:\w+ )?no (?:more )?{_EN_NOUN}\b"),
+        ("en", r"^(?:please |pls )?(?:no more|remove me)(?: please| pls| thanks| thank you)?$"),
         (
             "es",
             rf"\b(?:dejen|deje|dejes|dejar|paren|pare|para|parar|detengan|detenga) de {_ES_VERB}\b",
@@ -253,6 +259,7 @@ _REVOCATIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("es", rf"\b(?:no mas|basta de|alto a)(?: \w+){{0,2}} {_ES_NOUN}\b"),
         ("es", r"\bdejen(?:me)? en paz\b"),
+        ("es", r"^(?:ya )?no mas(?: por favor| gracias)?$"),
         # "dejé de recibir" (I stopped receiving) is a complaint, not a request
         ("es", rf"\b(?:dejar|dejo) de recibir(?:los)?(?: \w+){{0,2}} {_ES_NOUN}\b"),
     )
@@ -288,10 +295,12 @@ _TRIGGERS = _word_set(
 )
 _TRIGGER_PHRASES = re.compile(
     r"\b(?:opt out|opt in|wrong number|not my number|numero equivocado|equivocado|"
-    r"(?:again|otra vez|de nuevo)\b.*\b(?:texts?|messages?|mensajes?)"
-    r"|(?:texts?|messages?|mensajes?)\b.*\b(?:again|otra vez|de nuevo))\b"
+    r"(?:again|otra vez|de nuevo)(?: \w+){0,6} (?:texts?|messages?|mensajes?)"
+    r"|(?:texts?|messages?|mensajes?)(?: \w+){0,6} (?:again|otra vez|de nuevo))\b"
 )
-_BARE_IMPERATIVES = frozenset({("para",), ("pare",), ("basta",), ("ya", "basta"), ("basta", "ya")})
+_BARE_IMPERATIVES = frozenset(
+    {("para",), ("pare",), ("basta",), ("ya", "basta"), ("basta", "ya"), ("remove",)}
+)
 
 
 def _revocation_language(phrase: str) -> str | None:
