@@ -92,7 +92,13 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     routing_base_url: str | None = None
     routing_api_key: SecretStr | None = None
-    sigpad_url: str | None = None
+    sigpad_url: str | None = Field(
+        None, description="The signature pad: /dev/ttyUSB0, socket://host:port, rfc2217://…"
+    )
+    sigpad_baud: int = Field(9600, description="Baud rate of a pad on a serial port")
+    sigpad_timeout: float = Field(
+        120.0, gt=0, description="Seconds the patient has to sign before staff are told"
+    )
     support_public_key: str | None = Field(
         None, description="Checks support unlock codes: a PEM file path or the PEM text"
     )

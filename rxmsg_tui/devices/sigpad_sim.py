@@ -126,13 +126,13 @@ class PtyPad:
     def serve(self, respond: Responder, log: Log, stop: threading.Event) -> None:
         session = PadSession(respond, log)
         while not stop.is_set() and not self.closed.is_set():
-            ready, _, _ = select.select([self.master], [], [], POLL)
-            if not ready:
-                continue
-            try:
-                data = os.read(self.master, 1024)
-            except OSError:
+            try:  # closed from another thread (the cable pulled): the descriptor is gone
+                ready, _, _ = select.select([self.master], [], [], POLL)
+                data = os.read(self.master, 1024) if ready else b""
+            except (OSError, ValueError):
                 return
+            if not data:
+                continue
             for reply in session.feed(data):
                 os.write(self.master, reply)
 
