@@ -238,13 +238,6 @@ def test_a_login_the_store_does_not_know_is_refused(rxmsg: Rxmsg) -> None:
     assert f"rxmsg users add {ME} --role technician" in stranger.stderr
 
 
-def test_commands_not_built_yet_say_so_and_exit_1(rxmsg: Rxmsg) -> None:
-    for command in ("devices",):
-        result = rxmsg(command)
-        assert_clean_failure(result)
-        assert "not available yet" in result.stderr
-
-
 def test_a_bad_database_url_is_one_line(rxmsg: Rxmsg) -> None:
     result = rxmsg("--db", "mysql://nowhere/x", "settings", "show")
     assert_clean_failure(result)

@@ -1,33 +1,129 @@
-"""The `rxmsg` command (DESIGN.md §7): the one composition root of the application."""
+"""The `rxmsg` command (DESIGN.md §7): the one composition root of the application.
+
+A pharmacy system may call `rxmsg event …` once per prescription, and staff
+type `rxmsg --help` to find their way: neither should wait for SQLAlchemy,
+Textual and httpx to load. So each command's module is imported only when
+that command runs, and `--help` lists the commands from the table below
+(a test keeps its one-line summaries equal to the commands' own).
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import NamedTuple
+
 import click
 
-from rxmsg_tui.cli.chat_cmd import chat
-from rxmsg_tui.cli.demo_cmd import demo
-from rxmsg_tui.cli.devices_cmd import devices
-from rxmsg_tui.cli.dispatch_cmd import daemon, dispatch
 from rxmsg_tui.cli.errors import RxmsgGroup
-from rxmsg_tui.cli.event_cmd import event
-from rxmsg_tui.cli.group_send_cmd import group_send
-from rxmsg_tui.cli.import_cmd import import_
-from rxmsg_tui.cli.inbound_cmd import inbound
-from rxmsg_tui.cli.patient_cmd import patient
-from rxmsg_tui.cli.patients_cmd import patients
-from rxmsg_tui.cli.queue_cmd import queue
-from rxmsg_tui.cli.run_daily_cmd import run_daily_command
-from rxmsg_tui.cli.send_cmd import send
-from rxmsg_tui.cli.serve_cmd import serve
-from rxmsg_tui.cli.settings_cmd import settings
-from rxmsg_tui.cli.state import CliState
-from rxmsg_tui.cli.support_cmd import support
-from rxmsg_tui.cli.tui import open_tui
-from rxmsg_tui.cli.users_cmd import users
+
+
+class CommandEntry(NamedTuple):
+    module: str
+    """Under rxmsg_tui.cli."""
+    attribute: str
+    summary: str
+    """The command's one-line help, as `rxmsg --help` lists it."""
+
+
+COMMANDS: dict[str, CommandEntry] = {
+    "chat": CommandEntry("chat_cmd", "chat", "Not available yet: two-way text chat."),
+    "daemon": CommandEntry(
+        "dispatch_cmd",
+        "daemon",
+        "Run the scheduler and dispatcher headless until SIGTERM or Ctrl-C.",
+    ),
+    "demo": CommandEntry(
+        "demo_cmd", "demo", "Build the demo pharmacy (store DEMO) once, then open the TUI on it."
+    ),
+    "devices": CommandEntry(
+        "devices_cmd",
+        "devices",
+        "Simulators of the signature pad and the IVR computer, for tests, demos and training.",
+    ),
+    "dispatch": CommandEntry(
+        "dispatch_cmd",
+        "dispatch",
+        "Send every message that is due now (outside windows they stay Pending).",
+    ),
+    "event": CommandEntry(
+        "event_cmd",
+        "event",
+        "Record what happened to a prescription; pickup messages follow from it.",
+    ),
+    "group-send": CommandEntry(
+        "group_send_cmd",
+        "group_send",
+        "Queue one General message to a group of patients, or say what would happen.",
+    ),
+    "import": CommandEntry(
+        "import_cmd",
+        "import_",
+        "Import patients.csv or prescriptions.csv (columns as in the manual).",
+    ),
+    "inbound": CommandEntry(
+        "inbound_cmd", "inbound", "Not available yet: reading inbound text messages."
+    ),
+    "patient": CommandEntry(
+        "patient_cmd",
+        "patient",
+        "One patient's message settings: addresses, channels per alert, consent, verification.",
+    ),
+    "patients": CommandEntry(
+        "patients_cmd",
+        "patients",
+        "The Patient Listing report: every patient of the store, by last and first name.",
+    ),
+    "queue": CommandEntry("queue_cmd", "queue", "List the queue; all dates unless --from/--to."),
+    "run-daily": CommandEntry(
+        "run_daily_cmd",
+        "run_daily_command",
+        "Queue the day's refill reminders, follow-ups, greetings and review resends.",
+    ),
+    "send": CommandEntry("send_cmd", "send", "Queue a General message; prints its id and status."),
+    "serve": CommandEntry(
+        "serve_cmd",
+        "serve",
+        "Serve the TUI to a browser; open the one-time link it prints (works once).",
+    ),
+    "settings": CommandEntry(
+        "settings_cmd",
+        "settings",
+        "Store setup and alert settings with stable keys (see DESIGN.md §8).",
+    ),
+    "support": CommandEntry("support_cmd", "support", "Tools for rxmsg support technicians."),
+    "users": CommandEntry(
+        "users_cmd", "users", "Who may use rxmsg at this store, and with which role."
+    ),
+}
+
+
+class LazyGroup(RxmsgGroup):
+    """Imports a command's module when that command is run (or asked for its own help)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(f"{__name__}.{entry.module}")
+        command: click.Command = getattr(module, entry.attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the table: listing them must not import them all."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=entry.summary).get_short_help_str(limit))
+            for name, entry in sorted(COMMANDS.items())
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(
-    cls=RxmsgGroup,
+    cls=LazyGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -41,29 +137,10 @@ from rxmsg_tui.cli.users_cmd import users
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None) -> None:
     """Patient messaging for retail pharmacies. Without a command, opens the TUI."""
+    from rxmsg_tui.cli.state import CliState
+
     ctx.obj = CliState(db_url=db_url)
     if ctx.invoked_subcommand is None:
+        from rxmsg_tui.cli.tui import open_tui
+
         open_tui(ctx.obj.context())
-
-
-for command in (
-    chat,
-    daemon,
-    demo,
-    devices,
-    dispatch,
-    event,
-    group_send,
-    import_,
-    inbound,
-    patient,
-    patients,
-    queue,
-    run_daily_command,
-    send,
-    settings,
-    users,
-    support,
-    serve,
-):
-    main.add_command(command)

@@ -15,18 +15,19 @@ import sys
 from typing import Any, NoReturn
 
 import click
-from pydantic import SecretStr
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from rxmsg_tui.cli.state import CliState
-from rxmsg_tui.config import ConfigError
-from rxmsg_tui.domain.safe_text import MASK, one_line
-from rxmsg_tui.domain.settings_keys import SettingError
-from rxmsg_tui.services.errors import ServiceError
-from rxmsg_tui.storage.engine import DatabaseUrlError
+from rxmsg_tui.domain.safe_text import MASK, one_line, url_password
 
-EXPECTED = (ServiceError, ConfigError, SettingError, DatabaseUrlError)
+EXPECTED = (
+    ("rxmsg_tui.services.errors", "ServiceError"),
+    ("rxmsg_tui.config", "ConfigError"),
+    ("rxmsg_tui.domain.settings_keys", "SettingError"),
+    ("rxmsg_tui.storage.engine", "DatabaseUrlError"),
+)
+"""Failures whose message is written for the user. Named, not imported: an exception
+can only be of a class whose module was loaded, and loading them all (SQLAlchemy,
+pydantic) would cost every `rxmsg --help` a second."""
 _CLICK_OWN = (click.exceptions.Exit, click.Abort)
 """`--help`, `--version` and ctrl+c at a prompt: click ends these its own way."""
 MIN_SECRET = 3
@@ -60,12 +61,6 @@ class RxmsgGroup(click.Group):
             raise _tidied(exc) from None
         except _CLICK_OWN:
             raise
-        except EXPECTED as exc:
-            fail(str(exc))
-        except OperationalError as exc:
-            fail(f"the database cannot be used: {_first_line(exc.orig)}")
-        except SQLAlchemyError as exc:
-            fail(f"database error: {_first_line(getattr(exc, 'orig', None) or exc)}")
         except KeyboardInterrupt:
             click.echo("rxmsg: interrupted", err=True)
             sys.exit(130)
@@ -74,7 +69,27 @@ class RxmsgGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except Exception as exc:
-            fail(describe_unexpected(exc))
+            fail(_failure_line(exc))
+
+
+def _failure_line(exc: Exception) -> str:
+    if _is_loaded_instance(exc, EXPECTED):
+        return str(exc)
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_errors is not None:
+        if isinstance(exc, sqlalchemy_errors.OperationalError):
+            return f"the database cannot be used: {_first_line(exc.orig)}"
+        if isinstance(exc, sqlalchemy_errors.SQLAlchemyError):
+            return f"database error: {_first_line(getattr(exc, 'orig', None) or exc)}"
+    return describe_unexpected(exc)
+
+
+def _is_loaded_instance(exc: Exception, names: tuple[tuple[str, str], ...]) -> bool:
+    for module_name, class_name in names:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(exc, getattr(module, class_name)):
+            return True
+    return False
 
 
 def _tidied(exc: click.ClickException) -> click.ClickException:
@@ -117,6 +132,11 @@ def _secrets() -> list[str]:
 
 
 def _settings_secrets(state: CliState) -> list[str | None]:
+    """The secrets of the settings, once read: a secret never read cannot be in a message."""
+    if not state.has_settings:
+        return []
+    from pydantic import SecretStr
+
     try:
         settings = state.settings
     except Exception:  # the failure being reported may be the settings themselves
@@ -126,12 +146,7 @@ def _settings_secrets(state: CliState) -> list[str | None]:
 
 
 def _password(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return make_url(url).password
-    except Exception:  # an unparsable URL is masked by pattern in `one_line`
-        return None
+    return url_password(url) if url else None
 
 
 def _first_line(exc: object) -> str:

@@ -1,19 +1,21 @@
-"""Builds settings, engine, store and signed-in user once per command invocation."""
+"""Builds settings, engine, store and signed-in user once per command invocation.
+
+Everything is imported when first used: `rxmsg --help` and a mistyped
+option never load pydantic or SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 import os
 import pwd
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rxmsg_tui.clock import Clock
-from rxmsg_tui.config import Settings, load_settings
-from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
-from rxmsg_tui.services.errors import PermissionDenied
-from rxmsg_tui.services.stores import refuse_clock_override, resolve_store
-from rxmsg_tui.services.users import sign_in
-from rxmsg_tui.storage.engine import make_engine
+if TYPE_CHECKING:
+    from rxmsg_tui.clock import Clock
+    from rxmsg_tui.config import Settings
+    from rxmsg_tui.services.context import AppContext
+    from rxmsg_tui.services.database import Database
 
 
 @dataclass
@@ -29,8 +31,15 @@ class CliState:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from rxmsg_tui.config import load_settings
+
             self._settings = load_settings(database_url=self.db_url)
         return self._settings
+
+    @property
+    def has_settings(self) -> bool:
+        """Whether the settings (and so any secret in them) have been read yet."""
+        return self._settings is not None
 
     @property
     def clock(self) -> Clock:
@@ -40,6 +49,9 @@ class CliState:
         what the audit log says; only a database of test stores accepts it.
         """
         if self._clock is None:
+            from rxmsg_tui.clock import Clock
+            from rxmsg_tui.services.stores import refuse_clock_override
+
             start = self.settings.now
             if start is not None:
                 refuse_clock_override(self.database())
@@ -49,6 +61,9 @@ class CliState:
     def database(self) -> Database:
         """The migrated database, without signing anybody in (support commands need no user)."""
         if self._db is None:
+            from rxmsg_tui.services.database import Database
+            from rxmsg_tui.storage.engine import make_engine
+
             db = Database(make_engine(self.settings.resolved_database_url()))
             db.migrate()
             self._db = db
@@ -57,6 +72,10 @@ class CliState:
     def context(self, *, store_code: str | None = None, db: Database | None = None) -> AppContext:
         """Settings, migrated database, store (RXMSG_STORE unless given) and signed-in user."""
         if self._context is None:
+            from rxmsg_tui.services.context import AppContext
+            from rxmsg_tui.services.stores import resolve_store
+            from rxmsg_tui.services.users import sign_in
+
             settings = self.settings
             username = current_login()
             if db is not None:
@@ -84,6 +103,8 @@ def current_login() -> str:
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
+        from rxmsg_tui.services.errors import PermissionDenied
+
         raise PermissionDenied(
             f"this process runs as uid {uid}, which has no entry in the password database, "
             "so rxmsg cannot tell who you are; log in with your own account"

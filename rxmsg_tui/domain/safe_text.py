@@ -10,6 +10,7 @@ ticket as it is.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 MAX_VALUE = 80
 """Characters of an echoed value, "…" included: enough to recognise it, too few to flood."""
@@ -22,6 +23,8 @@ _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,40}://[^\s:/@]{0,256}:)[^
 _LONG_RUN = re.compile(rf"\S{{{MAX_VALUE + 1},}}")
 _VERY_LONG_RUN = re.compile(rf"\S{{{4 * MAX_VALUE + 1},}}")
 _KEYWORD_PASSWORD = re.compile(r"""(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|"[^"]*"|[^\s&;,]+)""")
+_DATABASE_URL = re.compile(r"[\w+]+://(?:[^:/]*(?::(?P<password>[^@]*))?@)?")
+"""The scheme and credentials as SQLAlchemy's `make_url` reads them (same pattern)."""
 
 
 def visible(text: str) -> str:
@@ -46,6 +49,17 @@ def mask_passwords(text: str) -> str:
     """`scheme://user:secret@host` and `password=secret` with the password as `***`."""
     text = _URL_PASSWORD.sub(rf"\g<1>{MASK}@", text)
     return _KEYWORD_PASSWORD.sub(rf"\g<1>{MASK}", text)
+
+
+def url_password(url: str) -> str | None:
+    """The password of a database URL, decoded as SQLAlchemy decodes it, or None.
+
+    Without importing SQLAlchemy: the masking of a usage error must not cost
+    `rxmsg` the second that loading the database library takes.
+    """
+    found = _DATABASE_URL.match(url)
+    password = found.group("password") if found else None
+    return unquote(password) if password is not None else None
 
 
 def one_line(message: str, limit: int = MAX_LINE) -> str:
