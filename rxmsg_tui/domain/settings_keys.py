@@ -267,6 +267,9 @@ def _build() -> dict[str, SettingKey]:
             True,
         ),
         SettingKey(
+            "inbound.poll_seconds", "Read patients' replies every (seconds)", _int_range(5, 3600)
+        ),
+        SettingKey(
             "defaults.apply_on",
             "Apply Default Options while",
             _choice("new_patient", "sigpad_consent"),

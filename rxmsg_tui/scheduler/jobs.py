@@ -58,6 +58,17 @@ def daily_process(key: str) -> None:
         log.exception("daily process job failed")
 
 
+def inbound_poll(key: str) -> None:
+    """Read replies for stores whose poll interval has passed; STOPs count from this commit."""
+    runner = _RUNNERS.get(key)
+    if runner is None:
+        return
+    try:
+        runner.poll_inbound()
+    except Exception:
+        log.exception("inbound poll job failed")
+
+
 def keep_lease(key: str) -> None:
     """Renew the lease; a leader that loses it stops its jobs at once."""
     runner = _RUNNERS.get(key)

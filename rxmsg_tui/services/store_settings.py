@@ -202,6 +202,8 @@ def _target(rows: _Rows, key: str) -> tuple[SQLModel, str]:
         return rows.alerts, rest.replace(".", "_")
     if key == "defaults.apply_on":
         return rows.alerts, "defaults_apply_on"
+    if key == "inbound.poll_seconds":
+        return rows.setup, "inbound_poll_seconds"
     raise KeyError(key)
 
 
