@@ -1,7 +1,7 @@
 """An IVR computer on 127.0.0.1 for tests, demos and training (`rxmsg devices ivr-sim`).
 
 It speaks docs/ivr-protocol.md: answers `queued` at once, then after `delay`
-seconds each call's final status from the script, in order, starting again
+seconds each call's final status from the script, in the order calls arrive, starting again
 at the top when the script ends (so `--script no-answer` never answers: a
 retry demo). It replies to `ping` and `status`, never places a call twice
 for an id it holds queued or answered, and logs every call it takes. It
@@ -106,16 +106,21 @@ class IvrSimulator:
             self.calls[message_id] = "queued"
             reply({"id": message_id, "status": "queued"})
             self._record(op, to, message_id, "queued")
-            timer = threading.Timer(self.delay, self._finish, (op, message_id, to, reply))
+            status = next(self._script)  # in the order calls arrive, whatever the timers do
+            timer = threading.Timer(self.delay, self._finish, (op, message_id, to, status, reply))
             timer.daemon = True
             self._timers.append(timer)
             timer.start()
 
     def _finish(
-        self, op: str, message_id: str, to: str, reply: Callable[[dict[str, str]], None]
+        self,
+        op: str,
+        message_id: str,
+        to: str,
+        status: str,
+        reply: Callable[[dict[str, str]], None],
     ) -> None:
         with self._lock:
-            status = next(self._script)
             self.calls[message_id] = status
             self.placed.append((message_id, status))
             self._record(op, to, message_id, status)

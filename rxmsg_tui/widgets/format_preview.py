@@ -7,12 +7,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from rxmsg_tui.domain.spoken_length import spoken_length
 from rxmsg_tui.domain.vocabulary import Method
 from rxmsg_tui.services.formats.preview import Preview, as_plain_text
 
 
 class FormatPreview(Vertical):
     """Shows a `Preview`: the counter on top ("83 chars, GSM-7, 1 segment"), the text below.
+
+    For a call the counter is the time the IVR takes to read it aloud.
 
     A template error replaces the text, in the words Save would refuse it
     with, so staff fix it before they save.
@@ -62,8 +65,10 @@ class FormatPreview(Vertical):
             count.update(preview.sms.summary() if preview.sms else "SMS length: fix the text first")
         elif method is Method.EMAIL:
             count.update("HTML email" if preview.html else "Plain-text email")
-        else:
+        elif preview.error:
             count.update("Read out by the IVR")
+        else:
+            count.update(f"Read out by the IVR, {spoken_length(preview.body)}")
         if preview.error:
             where = preview.error_field.title()
             shown.update(Text(f"{where}: {preview.error}", "bold red"))
