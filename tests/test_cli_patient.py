@@ -132,7 +132,7 @@ def test_consent_granted_then_withdrawn_shows_in_ledger(rxmsg: Rxmsg) -> None:
             ),
             "no patient with ID 'NOPE'",
         ),
-        (("consent", "P1", "--sigpad"), "signature pad"),
+        (("consent", "P1", "--sigpad"), "set RXMSG_SIGPAD_URL"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(

@@ -22,6 +22,7 @@ from rxmsg_tui.services.patient_settings import (
     read_settings,
     record_consent,
 )
+from rxmsg_tui.services.sigpad_consent import ask_for_consent, pad_from_settings
 
 
 @click.group("patient")
@@ -106,7 +107,8 @@ def set_(
     type=click.Choice([s.value for s in STAFF_SOURCES]),
     help="in-person at the counter, or verbal by phone.",
 )
-@click.option("--sigpad", is_flag=True, help="Ask on the signature pad (not available yet).")
+@click.option("--sigpad", is_flag=True, help="Ask on the signature pad (RXMSG_SIGPAD_URL).")
+@click.option("--marketing", is_flag=True, help="With --sigpad: then ask for marketing consent.")
 @click.pass_obj
 def consent(
     state: CliState,
@@ -116,10 +118,16 @@ def consent(
     granted: bool | None,
     source: str | None,
     sigpad: bool,
+    marketing: bool,
 ) -> None:
-    """Record consent the patient gave or withdrew to staff, for one channel and purpose."""
+    """Record consent the patient gave or withdrew to staff, or ask on the signature pad."""
     if sigpad:
-        fail("`rxmsg patient consent --sigpad` is not available yet (the signature pad)")
+        if channel or purpose or granted is not None or source:
+            raise click.UsageError("--sigpad asks the pad: leave out --channel, --purpose, …")
+        _consent_on_sigpad(state, patient_id, marketing=marketing)
+        return
+    if marketing:
+        raise click.UsageError("--marketing goes with --sigpad; else give --purpose marketing")
     missing = [
         name
         for name, value in (
@@ -146,6 +154,30 @@ def consent(
     )
     word = "granted" if granted else "withdrawn"
     click.echo(f"{settings.patient_id}: {channel} {purpose} consent {word} ({source})")
+
+
+def _consent_on_sigpad(state: CliState, patient_id: str, *, marketing: bool) -> None:
+    """Exit 0 when the patient signed YES; 1 on NO or any fault of the pad (one line each)."""
+    ctx = state.context()
+    settings = ctx.settings
+    pad = pad_from_settings(settings.sigpad_url, baudrate=settings.sigpad_baud)
+    outcome = ask_for_consent(
+        ctx.db,
+        ctx.actor,
+        pad,
+        patient_id,
+        marketing=marketing,
+        now=ctx.clock.now,
+        timeout=settings.sigpad_timeout,
+        showing=lambda wording: click.echo(
+            f"waiting for the patient on the signature pad… ({wording.purpose} "
+            f"wording {wording.version})",
+            err=True,
+        ),
+    )
+    if not outcome.agreed:
+        fail(outcome.summary())
+    click.echo(outcome.summary())
 
 
 def parse_channels(specs: tuple[str, ...]) -> dict[str, list[str]]:

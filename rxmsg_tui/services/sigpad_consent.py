@@ -119,8 +119,12 @@ def ask_for_consent(
     marketing: bool,
     now: Callable[[], datetime],
     timeout: float = DEFAULT_TIMEOUT,
+    showing: Callable[[Wording], object] | None = None,
 ) -> ConsentOutcome:
     """Ask on the pad, then record the answer; `now` is read when the patient has answered.
+
+    `showing` hears of each wording as it goes to the pad (the patient exists
+    by then), so staff can be told what the patient is reading.
 
     Marketing is a second, separate prompt, asked only when wanted and only
     after a YES to messages. Counter staff (technicians too) may ask: the
@@ -131,17 +135,24 @@ def ask_for_consent(
         seed_defaults(session, actor.store_id, now())
         language = patient.language or FALLBACK_LANGUAGE
         wordings = {p: wording_for(session, actor.store_id, p, language) for p in PURPOSES}
-    first = _ask(pad, wordings[ConsentPurpose.TRANSACTIONAL.value], timeout)
+    first = _ask(pad, wordings[ConsentPurpose.TRANSACTIONAL.value], timeout, showing)
     second = None
     if marketing and first.agreed:
-        second = _ask(pad, wordings[ConsentPurpose.MARKETING.value], timeout)
+        second = _ask(pad, wordings[ConsentPurpose.MARKETING.value], timeout, showing)
     if getattr(pad, "cancelled", False):
         raise Cancelled("stopped waiting for the patient; nothing was recorded")
     return _record(db, actor, patient_id, first, second, now())
 
 
-def _ask(pad: ConsentPad, wording: Wording, timeout: float) -> Asked:
+def _ask(
+    pad: ConsentPad,
+    wording: Wording,
+    timeout: float,
+    showing: Callable[[Wording], object] | None,
+) -> Asked:
     prompt_id = secrets.token_hex(6)
+    if showing is not None:
+        showing(wording)
     try:
         answer = pad.ask(prompt_id, wording.text, timeout)
     except SigpadCancelled:
