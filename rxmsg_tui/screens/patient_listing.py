@@ -32,6 +32,9 @@ from rxmsg_tui.widgets.paged_table import Direction, PagedTable, PageRow, clip
 SEARCH_PAUSE = 0.3
 """Seconds of no typing before a search runs, so each keystroke does not query."""
 
+TYPED_IN_SEARCH = frozenset({"focus_search", "message_settings", "send_message"})
+"""Actions whose keys (/, b, s) the search line takes as text while it has focus."""
+
 COLUMNS = (("Patient ID", 10), ("Name", 22), ("DOB", 10), ("Cell Phone", 14), ("Email", 13))
 
 
@@ -173,6 +176,13 @@ class PatientListingScreen(RxScreen):
         patient_id = event.row_key.value
         if patient_id is not None:
             self.app.push_screen(PatientProfileScreen(self.context, patient_id=patient_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the search line these keys are letters of the search: the footer offers
+        # them once the results have focus (Down or Enter), where they do what it says.
+        if action in TYPED_IN_SEARCH and isinstance(self.focused, Input):
+            return False
+        return super().check_action(action, parameters)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
