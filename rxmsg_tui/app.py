@@ -36,6 +36,7 @@ from rxmsg_tui.screens.catalogue import (
     QUICK_RESPONSES,
     REVIEW_SITES,
     SEND_EMAIL_SMS,
+    TWO_WAY_MESSAGING,
     Item,
     Menu,
     walk,
@@ -51,6 +52,7 @@ from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.screens.quick_responses import QuickResponsesScreen
 from rxmsg_tui.screens.review_sites import ReviewSitesScreen
+from rxmsg_tui.screens.two_way_messaging import TwoWayMessagingScreen
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.failures import describe_failure, log_failure
 from rxmsg_tui.widgets.app_events import QueueChanged, SchedulerStateChanged
@@ -72,6 +74,9 @@ class ScreenCommands(Provider):
         yield MAIN_MENU.name, partial(app.open, MAIN_MENU), MAIN_MENU.purpose
         for item, path in walk():
             yield item.name, partial(app.open, item), f"{path}: {item.purpose}"
+        for item, path in walk():
+            for alias in getattr(item, "aliases", ()):
+                yield alias, partial(app.open, item), f"{path}: {item.purpose}"
         screen = self.screen
         for binding in screen.active_bindings.values():
             if binding.node is screen and binding.binding.show and binding.enabled:
@@ -112,6 +117,7 @@ class RxMsgApp(App[None]):
         ALERT_SETTINGS.id: AlertSettingsScreen,
         OUTBOUND_SETUP.id: OutboundSetupScreen,
         HELD_DAILY_MESSAGES.id: DailyHoldsScreen,
+        TWO_WAY_MESSAGING.id: TwoWayMessagingScreen,
     }
 
     scheduler_state: reactive[str] = reactive("off")

@@ -16,6 +16,8 @@ class ScreenEntry:
     """What the screen lets staff do, in the legacy manual's words."""
     meanwhile: str = ""
     """Where to do it until the screen is built, if anywhere."""
+    aliases: tuple[str, ...] = ()
+    """Other names the palette finds it by (staff say "Chat" for 2-way Messaging)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,14 @@ SEND_EMAIL_SMS = ScreenEntry(
     "message queue.",
     meanwhile="rxmsg group-send",
 )
+TWO_WAY_MESSAGING = ScreenEntry(
+    "two-way-messaging",
+    "2-way Messaging",
+    "text with patients: conversations newest first with unread counts, each thread "
+    "with its replies' status, and a reply written or picked from the Quick Responses. "
+    "Messages sent through two-way chat are not HIPAA compliant.",
+    aliases=("Chat",),
+)
 PATIENT_PROFILE = ScreenEntry(
     "patient-profile",
     "Patient Profile",
@@ -120,7 +130,18 @@ INTERFACE_SETUPS = Menu(
     "Interfaces to other systems: outbound messaging by email, SMS and calls.",
     (OUTBOUND_MESSAGING,),
 )
-MISC = Menu("misc", "Misc", "Interface setups and other store tools.", (INTERFACE_SETUPS,))
+MESSAGING_INTERFACE = Menu(
+    "messaging-interface",
+    "Messaging Interface",
+    "Two-way text chat with patients.",
+    (TWO_WAY_MESSAGING,),
+)
+MISC = Menu(
+    "misc",
+    "Misc",
+    "Interface setups, two-way messaging and other store tools.",
+    (INTERFACE_SETUPS, MESSAGING_INTERFACE),
+)
 MAIN_MENU = Menu(
     "main-menu",
     "Main Menu",

@@ -66,6 +66,14 @@ class PatientProfileScreen(RxScreen):
             id="profile.send",
             tooltip="Send a general email or text message to this patient",
         ),
+        Binding(
+            "c",
+            "chat",
+            "2-way Messaging",
+            show=False,  # the footer is full at 80 columns
+            id="profile.chat",
+            tooltip="Open this patient's text thread in 2-way Messaging",
+        ),
     ]
 
     def __init__(self, context: AppContext, *, patient_id: str | None = None) -> None:
@@ -273,3 +281,13 @@ class PatientProfileScreen(RxScreen):
         self.app.push_screen(
             GroupSendScreen(self.context, SEND_EMAIL_SMS, patient_ids=[patient_id])
         )
+
+    def action_chat(self) -> None:
+        """2-way Messaging on this patient's thread; replies go to this patient."""
+        if self.profile is None:
+            self.notify("Look up a patient first", severity="warning")
+            return
+        from rxmsg_tui.screens.two_way_messaging import TwoWayMessagingScreen
+
+        patient_id = self.profile.patient.patient_id
+        self.app.push_screen(TwoWayMessagingScreen(self.context, patient_id=patient_id))

@@ -21,6 +21,7 @@ from rxmsg_tui.screens.catalogue import (
     QUICK_RESPONSES,
     REVIEW_SITES,
     SEND_EMAIL_SMS,
+    TWO_WAY_MESSAGING,
     Item,
     Menu,
     walk,
@@ -36,6 +37,7 @@ from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.screens.quick_responses import QuickResponsesScreen
 from rxmsg_tui.screens.review_sites import ReviewSitesScreen
+from rxmsg_tui.screens.two_way_messaging import TwoWayMessagingScreen
 from rxmsg_tui.widgets.app_header import AppHeader
 from tests.tui.conftest import settle, type_text
 
@@ -51,6 +53,7 @@ BUILT: dict[Item, type] = {
     OUTBOUND_SETUP: OutboundSetupScreen,
     HELD_DAILY_MESSAGES: DailyHoldsScreen,
     SEND_EMAIL_SMS: GroupSendScreen,
+    TWO_WAY_MESSAGING: TwoWayMessagingScreen,
 }
 """The screens built so far; every other entry shows the not-available panel."""
 
@@ -203,6 +206,20 @@ async def test_palette_finds_screens_by_their_legacy_names(app: RxMsgApp) -> Non
         await palette(pilot, "Main Menu")
         assert len(app.screen_stack) == 1
         assert isinstance(app.screen, MenuScreen) and app.screen.menu is MAIN_MENU
+
+
+async def test_palette_finds_two_way_messaging_as_chat_too(app: RxMsgApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await palette(pilot, "Chat")
+        assert isinstance(app.screen, TwoWayMessagingScreen)
+        await pilot.press("escape")
+        await palette(pilot, "2-way Messaging")
+        assert isinstance(app.screen, TwoWayMessagingScreen)
+    assert [menu.name for menu, _ in route_to(TWO_WAY_MESSAGING)] == [
+        "Main Menu",
+        "Misc",
+        "Messaging Interface",
+    ]
 
 
 async def test_an_entry_whose_screen_is_missing_says_so_and_esc_goes_back(
