@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose, ConsentSource
@@ -71,20 +72,25 @@ def apply_start(
     return changed
 
 
-def unknown_sender_is_out(session: Session, store_id: int, phone: str, line_id: int) -> bool:
+def unknown_sender_is_out(session: Session, store_id: int, line: ConversationMessage) -> bool:
     """Whether a number no patient has already texted STOP (and no START since).
 
     Without a patient there is no ledger, so the thread itself is the record:
-    its latest earlier STOP or START decides.
+    its latest STOP or START before this line decides (texts stored in the same
+    poll but received later do not count).
     """
+    at, line_id = line.at, line.id
     query = (
         select(ConversationMessage.keyword)
         .where(
             ConversationMessage.store_id == store_id,
-            ConversationMessage.phone == phone,
+            ConversationMessage.phone == line.phone,
             ConversationMessage.direction == "in",
             col(ConversationMessage.keyword).in_(["stop", "start"]),
-            col(ConversationMessage.id) != line_id,
+            or_(
+                col(ConversationMessage.at) < at,
+                and_(col(ConversationMessage.at) == at, col(ConversationMessage.id) < line_id),
+            ),
         )
         .order_by(col(ConversationMessage.at).desc(), col(ConversationMessage.id).desc())
         .limit(1)

@@ -123,10 +123,10 @@ def _answer_due(
     nothing to restart. HELP: always answered, patient or not, with the
     store's name and phone only.
     """
-    store_phone, line_id = arrival.line.phone, arrival.line_id
+    line_id = arrival.line_id
     if kind is ReplyKind.STOP:
         if not arrival.patients:
-            return not unknown_sender_is_out(session, store_id, store_phone, line_id)
+            return not unknown_sender_is_out(session, store_id, arrival.line)
         return apply_stop(session, store_id, arrival.patients, line_id, now=now)
     if kind is ReplyKind.START:
         return bool(arrival.patients) and apply_start(
