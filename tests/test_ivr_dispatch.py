@@ -78,6 +78,7 @@ def use_ivr(db: Database, store: Store, port: int, *, call_window: str | None = 
 def add_calls(
     db: Database, store: Store, *bodies: str, to: str = DC, at: datetime = NOON
 ) -> list[str]:
+    assert store.id is not None
     uuids = []
     with db.transaction() as session:
         for body in bodies:
@@ -86,7 +87,7 @@ def add_calls(
                 uuid=uuids[-1], store_id=store.id, method="Outbound Call", alert_type="General",
                 priority=3, entity="Patient", entity_name="Ana Lopez", recipient=to, body=body,
                 status="Pending", created_at=at, scheduled_at=at,
-            ))  # type: ignore[arg-type]  # fmt: skip
+            ))  # fmt: skip
     return uuids
 
 
