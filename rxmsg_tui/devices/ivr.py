@@ -147,6 +147,7 @@ class IvrLink:
                 continue
             sock.settimeout(None)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # one short line each
             with self._cond:
                 self._sock = sock
                 self.connects += 1

@@ -147,6 +147,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         sock: socket.socket = self.request
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.connections.add(sock)
         write = threading.Lock()
 
