@@ -132,6 +132,14 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
         Binding("f4", "consent", "Consent", id="bell.consent", tooltip="Given or withdrawn"),
         Binding("f5", "defaults", "Defaults", id="bell.defaults", tooltip="Apply Default Settings"),
         Binding("f6", "send", "Send", id="bell.send", tooltip="Send Email/SMS to this patient"),
+        Binding(
+            "f7",
+            "sigpad",
+            "Consent on Pad",
+            show=False,  # the footer is full at 80 columns
+            id="bell.sigpad",
+            tooltip="Ask for consent on the signature pad",
+        ),
     ]
 
     def __init__(self, context: AppContext, patient_id: str) -> None:
@@ -370,6 +378,14 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
         latest = settings.ledger[0]
         word = "given" if latest.granted else "withdrawn"
         self._say(f"Recorded: {latest.channel} {latest.purpose} consent {word}", done=True)
+
+    def action_sigpad(self) -> None:
+        """Ask for consent on the signature pad; the ledger is read again once recorded."""
+        if self.settings is None:
+            return
+        from rxmsg_tui.dialogs.sigpad_consent import SigpadConsentDialog
+
+        self.app.push_screen(SigpadConsentDialog(self.context, self.patient_id), self._verified)
 
     def action_verify(self, channel: str) -> None:
         if self.settings is None:

@@ -74,6 +74,14 @@ class PatientProfileScreen(RxScreen):
             id="profile.chat",
             tooltip="Open this patient's text thread in 2-way Messaging",
         ),
+        Binding(
+            "o",
+            "sigpad_consent",
+            "Consent on Pad",
+            show=False,  # the footer is full at 80 columns; the bell's F7 and the palette say it
+            id="profile.sigpad",
+            tooltip="Ask for consent on the signature pad (opt-in)",
+        ),
     ]
 
     def __init__(self, context: AppContext, *, patient_id: str | None = None) -> None:
@@ -252,6 +260,21 @@ class PatientProfileScreen(RxScreen):
                 self._look_up(patient_id)
 
         self.app.push_screen(PatientMessageSettingsDialog(self.context, patient_id), closed)
+
+    def action_sigpad_consent(self) -> None:
+        """Ask for consent on the signature pad; the profile is read again once recorded."""
+        if self.profile is None:
+            self.notify("Look up a patient first", severity="warning")
+            return
+        from rxmsg_tui.dialogs.sigpad_consent import SigpadConsentDialog
+
+        patient_id = self.profile.patient.patient_id
+
+        def closed(recorded: bool | None) -> None:
+            if recorded and patient_id == self.patient_id:
+                self._look_up(patient_id)
+
+        self.app.push_screen(SigpadConsentDialog(self.context, patient_id), closed)
 
     def action_find(self) -> None:
         field = self.query_one("#patient-id", Input)

@@ -110,6 +110,30 @@ def pad_from_settings(url: str | None, *, baudrate: int) -> SignaturePad:
     return SignaturePad(url.strip(), baudrate=baudrate)
 
 
+@dataclass(frozen=True)
+class ToAsk:
+    """What the pad will show a patient: for the dialog before staff start."""
+
+    patient_id: str
+    name: str
+    transactional: Wording
+    marketing: Wording
+
+
+def wordings_to_ask(db: Database, actor: Actor, patient_id: str, *, now: datetime) -> ToAsk:
+    with db.transaction() as session:
+        patient = _patient(session, actor.store_id, patient_id)
+        seed_defaults(session, actor.store_id, now)
+        language = patient.language or FALLBACK_LANGUAGE
+        found = {p: wording_for(session, actor.store_id, p, language) for p in PURPOSES}
+    return ToAsk(
+        patient.patient_id,
+        f"{patient.last_name}, {patient.first_name}",
+        found[ConsentPurpose.TRANSACTIONAL.value],
+        found[ConsentPurpose.MARKETING.value],
+    )
+
+
 def ask_for_consent(
     db: Database,
     actor: Actor,
