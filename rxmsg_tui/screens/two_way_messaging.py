@@ -92,7 +92,12 @@ class TwoWayMessagingScreen(RxScreen):
             with Vertical(id="thread-pane"):
                 yield Static("", id="thread-title", markup=False)
                 yield ChatThreadView(id="thread")
-                yield Input(placeholder="Message (Ctrl+S sends)", id="compose", compact=True)
+                yield Input(
+                    placeholder="Message (Ctrl+S sends)",
+                    id="compose",
+                    compact=True,
+                    select_on_focus=False,
+                )
                 yield Select[int]([], prompt="Quick Responses", id="quick", compact=True)
                 yield Static("", id="chat-length")
                 yield Static("", id="chat-status", markup=False)

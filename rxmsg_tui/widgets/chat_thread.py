@@ -38,7 +38,13 @@ def line_text(line: ChatLine, zone: ZoneInfo, today: date) -> Text:
 
 
 class ChatThreadView(VerticalScroll):
-    """The lines of a thread, oldest first, scrolled to the newest."""
+    """The lines of a thread, oldest first, scrolled to the newest.
+
+    Not focusable: Tab goes from the conversations straight to the message
+    field, and the newest lines, the ones to answer, are always in view.
+    """
+
+    can_focus = False
 
     DEFAULT_CSS = """
     ChatThreadView { height: 1fr; }
