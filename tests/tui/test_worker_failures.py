@@ -38,6 +38,7 @@ from rxmsg_tui.screens.catalogue import (
     QUICK_RESPONSES,
     REVIEW_SITES,
     SEND_EMAIL_SMS,
+    TWO_WAY_MESSAGING,
     ScreenEntry,
     walk,
 )
@@ -46,7 +47,7 @@ from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.failures import log_failure
-from rxmsg_tui.storage.models import DailyHold, Store
+from rxmsg_tui.storage.models import ConversationMessage, DailyHold, Store
 from tests.tui.conftest import SMITH, settle, type_text
 from tests.tui.test_menu import route_to
 from tests.tui.test_message_queue import insert_messages, message
@@ -153,6 +154,18 @@ async def hold_a_greeting(pilot: Pilot[None]) -> None:
     await keys(pilot, "f5")
 
 
+async def smith_texts(pilot: Pilot[None]) -> None:
+    """John Smith texts the pharmacy; F5 reads the conversations again."""
+    app = pilot.app
+    assert isinstance(app, RxMsgApp)
+    with app.context.db.engine.begin() as conn:
+        conn.execute(insert(ConversationMessage).values(
+            store_id=app.context.actor.store_id, direction="in", phone="+15550102000",
+            body="Is my refill ready?", at=datetime.now(UTC),
+        ))  # fmt: skip
+    await keys(pilot, "f5")
+
+
 class Typed(str):
     """Text to type, among the keys to press."""
 
@@ -184,6 +197,9 @@ CASES: dict[ScreenEntry, Case] = {
     PATIENT_PROFILE: Case(look_up_smith, lambda p: keys(p, "l")),
     HELD_DAILY_MESSAGES: Case(nothing, lambda p: keys(p, "r", "y"), before_save=hold_a_greeting),
     SEND_EMAIL_SMS: Case(nothing, lambda p: keys(p, "f2")),
+    TWO_WAY_MESSAGING: Case(
+        nothing, lambda p: keys(p, "tab", Typed("Hi"), "ctrl+s"), before_save=smith_texts
+    ),
 }
 
 
