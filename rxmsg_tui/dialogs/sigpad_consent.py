@@ -151,7 +151,7 @@ class SigpadConsentDialog(RunsServices, ModalScreen[bool]):
         self.pad = None
         self.query_one("#sigpad-ask", Button).disabled = False
         self.query_one("#sigpad-marketing", Checkbox).disabled = False
-        self._status(f"Nothing recorded: {failure.text}", refused=True)
+        self._status(failure.text[:1].upper() + failure.text[1:], refused=True)
         self.query_one("#sigpad-ask", Button).focus()
 
     def _status(self, text: str, *, done: bool = False, refused: bool = False) -> None:
