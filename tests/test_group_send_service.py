@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
@@ -272,7 +272,12 @@ def test_a_groups_pending_messages_are_deleted_in_one_action(
     assert labels[0].startswith(f"#{other.group_send_id} 03/02 10:30 Email+SMS 7 queued")
 
 
-def test_birthday_age_zip_language_fill_and_drug_filters(db: Database, store: Store) -> None:
+@pytest.mark.parametrize("probe", [2000, 0], ids=["rare-by-index", "walking-names"])
+def test_birthday_age_zip_language_fill_and_drug_filters(
+    db: Database, store: Store, probe: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A probe of 0 takes every filter the road of dense matches: both roads, the same rows.
+    monkeypatch.setattr("rxmsg_tui.services.patients.PROBE", probe)
     sid = store.id or 0
     young = add_patient(
         db, store, NOW, "Y", last="Young", dob=date(2000, 3, 9), zip="60625", language="es"
@@ -285,12 +290,46 @@ def test_birthday_age_zip_language_fill_and_drug_filters(db: Database, store: St
     assert names(PatientFilter(age_min=70)) == ["O"]
     assert names(PatientFilter(age_min=20, age_max=40)) == ["Y"]
     assert names(PatientFilter(zip_prefix="606")) == ["Y"]
+    assert names(PatientFilter(zip_prefix="60625")) == ["Y"]
+    assert names(PatientFilter(zip_prefix="6063")) == []
+    assert names(PatientFilter(zip_prefix="1")) == ["O"]
+    assert names(PatientFilter(zip_prefix="99")) == []
     assert names(PatientFilter(language="es")) == ["Y"]
     assert names(
         PatientFilter(last_fill_from=date(2026, 1, 15), last_fill_to=date(2026, 2, 15))
     ) == ["Y"]
     assert names(PatientFilter(last_fill_from=date(2026, 2, 2))) == []
+    assert names(PatientFilter(last_fill_to=date(2026, 2, 1))) == ["Y"]
+    assert names(PatientFilter(last_fill_to=date(2026, 1, 31))) == []
+    assert names(PatientFilter(last_fill_from=date(2026, 2, 1), drug_name="lis")) == ["Y"]
+    assert names(PatientFilter(last_fill_from=date(2026, 2, 1), drug_name="metf")) == []
+    assert names(PatientFilter(search="y", zip_prefix="606", last_fill_to=date(2026, 3, 1))) == [
+        "Y"
+    ]
     assert names(PatientFilter(drug_name="LISIN")) == ["Y"]
     assert names(PatientFilter(drug_name="metf")) == []
     with pytest.raises(InvalidInput, match="age from 40 is above age to 30"):
         find_candidates(db, sid, PatientFilter(age_min=40, age_max=30))
+
+
+def test_ages_count_in_the_stores_date_not_the_hosts(db: Database, store: Store) -> None:
+    """At 05:00 UTC on 3 March it is still 2 March in Honolulu: no birthday there yet."""
+    with db.transaction() as session:
+        honolulu = session.get(Store, store.id)
+        assert honolulu is not None
+        honolulu.timezone = "Pacific/Honolulu"
+        session.add(honolulu)
+    add_patient(db, store, NOW, "B", last="Birthday", dob=date(2000, 3, 3))
+    sid = store.id or 0
+    utc_next_day = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)
+    assert utc_next_day.date() == date(2026, 3, 3)
+
+    def names(flt: PatientFilter, now: datetime) -> list[str]:
+        return [c.patient_id for c in find_candidates(db, sid, flt, now=now).rows]
+
+    assert names(PatientFilter(age_min=26), utc_next_day) == []
+    assert names(PatientFilter(age_max=25), utc_next_day) == ["B"]
+    counted = count_candidates(db, sid, PatientFilter(age_max=25), selected=None, now=utc_next_day)
+    assert counted.selected == 1
+    a_day_later = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # 02:00 on 3 March in Honolulu
+    assert names(PatientFilter(age_min=26), a_day_later) == ["B"]

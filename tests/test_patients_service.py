@@ -125,6 +125,16 @@ SEARCHES = [
     ("a-7", ["Smith, Zoe"]),
     ("(555) 010-3000", ["Garcia, Maria"]),
     ("5550102", ["Smith, John"]),
+    ("3000", ["Garcia, Maria"]),
+    ("555-0103", ["Garcia, Maria"]),
+    ("(555) 010", ["Garcia, Maria", "Smith, John"]),
+    ("(555) 011", []),
+    ("5550102000", ["Smith, John"]),
+    ("1-555-010-3000", ["Garcia, Maria"]),
+    ("100", ["Adams, Bob", "Garcia, Maria", "Lo_pez, Al", "Smith, John", "Smithers, Ann"]),
+    ("a-77", ["Smith, Zoe"]),
+    ("A-7 zoe", ["Smith, Zoe"]),
+    ("x-7", []),
     ("lo_", ["Lo_pez, Al"]),
     ("%", []),
     ("_", []),
@@ -133,10 +143,13 @@ SEARCHES = [
 ]
 
 
+@pytest.mark.parametrize("probe", [2000, 0], ids=["rare-by-index", "walking-names"])
 def test_search_by_name_patient_id_or_phone(
-    db: Database, store_id: int, people: dict[str, int]
+    db: Database, store_id: int, people: dict[str, int], probe: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One database for all the cases: building a schema per case would cost more than them all.
+    # A probe of 0 takes every search the road of dense matches: both roads, the same rows.
+    monkeypatch.setattr("rxmsg_tui.services.patients.PROBE", probe)
     for search, expected in SEARCHES:
         page = list_patients(db, store_id, search=search, limit=5)
         assert names(page.rows) == expected, search

@@ -9,9 +9,24 @@ from dataclasses import astuple, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+    union,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.operators import in_op
+from sqlalchemy.sql.schema import Column
 from sqlmodel import SQLModel, col
 
 from rxmsg_tui.domain.consent_ledger import NO_CONSENT, ConsentState, fold_ledger
@@ -22,6 +37,8 @@ from rxmsg_tui.services.errors import InvalidInput, NotFound, ServiceError
 from rxmsg_tui.storage.models import Consent, Drug, Patient, PatientMessagePrefs, Prescription
 
 MAX_PAGE = REPORT_CHUNK = 2000
+PROBE = 2000
+"""A filter whose own index holds at most this many matches is read from that index first."""
 ALERT_NAMES = {
     "refill": AlertType.REFILL_REMINDER,
     "pickup": AlertType.READY_FOR_PICKUP,
@@ -32,6 +49,7 @@ ALERT_NAMES = {
     "review": AlertType.CUSTOMER_REVIEW,
 }
 _PHONE_OR_ID = re.compile(r"[\d\s()+.\-]+")
+_NATIONAL_DIGITS = 10
 
 
 def _columns(model: type[SQLModel], names: str) -> tuple[Any, ...]:
@@ -138,15 +156,15 @@ def list_patients(
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"a page holds 1 to {MAX_PAGE} patients, not {limit}")
     backwards = before is not None or (from_end and after is None)
-    query = select(*_COLUMNS).where(col(Patient.store_id) == store_id)
+    query = select(*_COLUMNS)
     if after is not None:
         query = query.where(tuple_(*_ORDER) > tuple_(*astuple(after)))
     if before is not None:
         query = query.where(tuple_(*_ORDER) < tuple_(*astuple(before)))
     order = [c.desc() for c in _ORDER] if backwards else list(_ORDER)
     with _reading(db) as conn:
-        if (clause := _search_clause(search, sqlite=conn.dialect.name == "sqlite")) is not None:
-            query = query.where(clause)
+        clause = search_clause(search, store_id=store_id, conn=conn)
+        query = query.where(in_store(store_id, clause))
         rows = [_row(r) for r in conn.execute(query.order_by(*order).limit(limit + 1))]
     more = len(rows) > limit
     del rows[limit:]
@@ -157,9 +175,8 @@ def list_patients(
 
 def count_patients(db: Database, store_id: int, *, search: str = "") -> int:
     with _reading(db) as conn:
-        query = select(func.count()).select_from(Patient).where(col(Patient.store_id) == store_id)
-        if (clause := _search_clause(search, sqlite=conn.dialect.name == "sqlite")) is not None:
-            query = query.where(clause)
+        clause = search_clause(search, store_id=store_id, conn=conn)
+        query = select(func.count()).select_from(Patient).where(in_store(store_id, clause))
         return int(conn.execute(query).scalar_one())
 
 
@@ -250,24 +267,34 @@ def _reading(db: Database) -> Iterator[Connection]:
         raise ServiceError(f"the database cannot be used: {first[0]}") from exc
 
 
-def _search_clause(search: str, *, sqlite: bool) -> ColumnElement[bool] | None:
+def search_clause(
+    search: str, *, store_id: int, conn: Connection | None = None, sqlite: bool | None = None
+) -> ColumnElement[bool] | None:
     """Name words match the start of a first or last name; digits a patient ID or cell phone.
 
     Letters-only words look at the names alone, which ix_patient_store_name
-    covers, so a name search never reads the table rows it rejects.
+    covers, so a name search never reads the table rows it rejects. A word
+    with a digit is a patient ID (no name holds one): its prefix is a range of
+    uq_patient_store_patient_id, read first when it holds few IDs (`narrowed`).
+    Without `conn` nothing is probed and the same rows come by the slower road.
     """
     term = search.strip()
     if not term:
         return None
+    if sqlite is None:
+        sqlite = conn is None or conn.dialect.name == "sqlite"
     digits = re.sub(r"\D", "", term)
     if _PHONE_OR_ID.fullmatch(term) and digits:
-        return or_(
-            _starts(col(Patient.patient_id), term, sqlite=sqlite),
-            _starts(col(Patient.patient_id), digits, sqlite=sqlite),
-            col(Patient.cell_phone).contains(digits, autoescape=True),
-        )
+        id_or_cell = _id_or_phone(term, digits, sqlite=sqlite)
+        # `+ 0`: one pass over the table, not a row read per entry of ix_patient_store_id.
+        ids = select(col(Patient.id)).where(col(Patient.store_id) + 0 == store_id, id_or_cell)
+        return narrowed(conn, ids, id_or_cell)
     clauses = []
     for word in (w for w in re.split(r"[\s,]+", term) if w):
+        if any(c.isdigit() for c in word):
+            dense = _starts(col(Patient.patient_id), word, sqlite=sqlite)
+            clauses.append(narrowed(conn, _id_prefix(store_id, word, sqlite=sqlite), dense))
+            continue
         either = [
             _starts(col(Patient.last_name), word, sqlite=sqlite),
             _starts(col(Patient.first_name), word, sqlite=sqlite),
@@ -276,6 +303,93 @@ def _search_clause(search: str, *, sqlite: bool) -> ColumnElement[bool] | None:
             either.append(_starts(col(Patient.patient_id), word, sqlite=sqlite))
         clauses.append(or_(*either))
     return and_(*clauses)
+
+
+def narrowed(
+    conn: Connection | None, ids: Select[Any], dense: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """The patients `ids` reads (from an index) when they are few, else `dense`: the same rows.
+
+    A page walks ix_patient_store_name and stops at its 51st row: cheap when
+    matches are dense, a walk of every patient when they are rare (a ZIP
+    nobody has, a last fill long ago). Reading at most PROBE+1 ids from the
+    filter's own index tells which case this is, and when they are few they
+    are the answer: the page then reads those rows alone and sorts them.
+    """
+    if conn is None:
+        return dense
+    found = sorted(set(conn.execute(ids.limit(PROBE + 1)).scalars()))
+    if len(found) > PROBE:
+        return dense
+    return col(Patient.id).in_(found) if found else false()
+
+
+def in_store(store_id: int, where: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    """The store's patients that `where` keeps.
+
+    When `where` names the patients by id (`narrowed` found few), the store is
+    tested as `store_id + 0`: otherwise SQLite, choosing to save the sort,
+    walks every entry of ix_patient_store_name to find those few rows.
+    """
+    if where is None:
+        return col(Patient.store_id) == store_id
+    by_id = any(
+        isinstance(e, BinaryExpression)
+        and e.operator is in_op
+        and isinstance(e.left, Column)
+        and e.left.table.name == "patient"
+        and e.left.name == "id"
+        for e in visitors.iterate(where)
+    )
+    store = col(Patient.store_id) + 0 if by_id else col(Patient.store_id)
+    return and_(store == store_id, where)
+
+
+def prefix_range(column: Any, text: str) -> ColumnElement[bool]:
+    """`column` starts with `text`, as a range an index serves (LIKE in SQLite cannot)."""
+    last = text[-1]
+    start: ColumnElement[bool] = column >= text
+    if ord(last) >= 0x10FFFF:
+        return start
+    return and_(start, column < text[:-1] + chr(ord(last) + 1))
+
+
+def _id_prefix(store_id: int, word: str, *, sqlite: bool) -> Select[Any]:
+    """IDs starting with `word` as typed, in capitals or in small letters, by index ranges."""
+    pid = col(Patient.patient_id)
+    exact = _starts(pid, word, sqlite=sqlite)
+    spellings = dict.fromkeys((word, word.upper(), word.lower()))
+    parts = [
+        select(col(Patient.id)).where(
+            col(Patient.store_id) == store_id, prefix_range(pid, spelling), exact
+        )
+        for spelling in spellings
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    return select(union(*parts).subquery().c[0])
+
+
+def _id_or_phone(term: str, digits: str, *, sqlite: bool) -> ColumnElement[bool]:
+    """The ID starts with what was typed, or the cell holds those digits.
+
+    Staff type a cell as they read it: "555-0101" or the last four digits
+    match anywhere in the number; "(312) 555" or ten digits are the start of
+    the national number, so `+1312555…`. The cell has no index of its own:
+    a rare number is found in one pass over the table (`narrowed`), not by
+    walking the name index with a row read per patient.
+    """
+    cell = col(Patient.cell_phone)
+    if term.startswith("(") or len(digits) >= _NATIONAL_DIGITS:
+        national = digits[1:] if len(digits) > _NATIONAL_DIGITS and digits[0] == "1" else digits
+        phone = cell.startswith(f"+1{national}", autoescape=True)
+    else:
+        phone = cell.contains(digits, autoescape=True)
+    return or_(
+        _starts(col(Patient.patient_id), term, sqlite=sqlite),
+        _starts(col(Patient.patient_id), digits, sqlite=sqlite),
+        phone,
+    )
 
 
 def _starts(column: Mapped[str], text: str, *, sqlite: bool) -> ColumnElement[bool]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 
 from rich.text import Text
@@ -66,18 +67,18 @@ class CandidateList(DataTable[Text]):
         self.generation = 0
         self.next_after: tuple[str, str, int] | None = None
         self.reading = False
-        self._source: tuple[Database, int, PatientFilter] | None = None
+        self._source: tuple[Database, int, PatientFilter, datetime] | None = None
 
     def on_mount(self) -> None:
         for label, width in COLUMNS:
             self.add_column(label, width=width)
 
-    def read(self, db: Database, store_id: int, flt: PatientFilter) -> None:
+    def read(self, db: Database, store_id: int, flt: PatientFilter, *, now: datetime) -> None:
         """Show the first page for `flt`; pages of an earlier filter that arrive are dropped."""
         self.generation += 1
         self.candidates.clear()
         self.clear()
-        self._source = (db, store_id, flt)
+        self._source = (db, store_id, flt, now)
         self._load(None)
 
     def forget(self) -> None:
@@ -90,11 +91,11 @@ class CandidateList(DataTable[Text]):
     def _load(self, after: tuple[str, str, int] | None) -> None:
         if self._source is None:
             return
-        db, store_id, flt = self._source
+        db, store_id, flt, now = self._source
         self.reading = True
 
         def read() -> CandidatePage:
-            return find_candidates(db, store_id, flt, after=after, limit=PAGE)
+            return find_candidates(db, store_id, flt, after=after, limit=PAGE, now=now)
 
         run_service(
             self,

@@ -172,7 +172,10 @@ class GroupSendScreen(RxScreen):
             self.query_one(CandidateList).forget()
             self._show_count((0, 0, 0))
             return False
-        self.query_one(CandidateList).read(self.context.db, self.context.actor.store_id, self.flt)
+        ctx = self.context
+        self.query_one(CandidateList).read(
+            ctx.db, ctx.actor.store_id, self.flt, now=ctx.clock.now()
+        )
         self._count()
         return True
 
@@ -200,12 +203,13 @@ class GroupSendScreen(RxScreen):
     def _count(self) -> None:
         """Selected, by email, by SMS: counted in the database, less the rows unticked."""
         db, store_id, flt = self.context.db, self.context.actor.store_id, self.flt
+        now = self.context.clock.now()
         chosen = None if self.ticks.chosen is None else frozenset(self.ticks.chosen)
         read = self.query_one(CandidateList).candidates
         left_out = [read[pk] for pk in self.ticks.excluded if pk in read]
 
         def count() -> tuple[int, int, int]:
-            counts = count_candidates(db, store_id, flt, selected=chosen)
+            counts = count_candidates(db, store_id, flt, selected=chosen, now=now)
             return (
                 counts.selected - len(left_out),
                 counts.by_email - sum(row.by_email for row in left_out),

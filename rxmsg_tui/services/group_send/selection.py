@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,7 +33,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col
 from sqlmodel import select as model_select
 
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
@@ -49,8 +50,15 @@ from rxmsg_tui.services.group_send.types import (
     Selection,
     SelectionCounts,
 )
-from rxmsg_tui.services.patients import MAX_PAGE, _search_clause, display_phone
-from rxmsg_tui.storage.models import AlertSettings
+from rxmsg_tui.services.patients import (
+    MAX_PAGE,
+    display_phone,
+    in_store,
+    narrowed,
+    prefix_range,
+    search_clause,
+)
+from rxmsg_tui.storage.models import AlertSettings, Store
 
 CHUNK = 2_000
 _ORDER = (PATIENT.c.last_name, PATIENT.c.first_name, PATIENT.c.id)
@@ -103,13 +111,24 @@ def store_rules(session: Session, store_id: int) -> StoreRules:
 
 
 def filter_clause(
-    store_id: int, flt: PatientFilter, *, sqlite: bool, today: date | None = None
+    store_id: int,
+    flt: PatientFilter,
+    *,
+    sqlite: bool,
+    today: date | None = None,
+    conn: Connection | None = None,
 ) -> ColumnElement[bool]:
-    """All of the filter's conditions on `PATIENT`; bad values are refused in one line."""
+    """All of the filter's conditions on `PATIENT`; bad values are refused in one line.
+
+    `today` is the store's date (ages count in it); `conn` lets a rare ZIP,
+    patient ID or last fill be read from its own index first (`narrowed`).
+    """
     _check(flt)
     today = today or date.today()
-    conditions: list[ColumnElement[bool]] = [PATIENT.c.store_id == store_id]
-    if (search := _search_clause(flt.search, sqlite=sqlite)) is not None:
+    conditions: list[ColumnElement[bool]] = []
+    if (
+        search := search_clause(flt.search, store_id=store_id, conn=conn, sqlite=sqlite)
+    ) is not None:
         conditions.append(search)
     if flt.patient_ids:
         conditions.append(PATIENT.c.patient_id.in_(list(flt.patient_ids)))
@@ -124,8 +143,8 @@ def filter_clause(
         conditions.append(PATIENT.c.dob <= _years_before(today, flt.age_min))
     if flt.age_max is not None:
         conditions.append(PATIENT.c.dob > _years_before(today, flt.age_max + 1))
-    if flt.zip_prefix.strip():
-        conditions.append(PATIENT.c.zip.startswith(flt.zip_prefix.strip(), autoescape=True))
+    if zip_prefix := flt.zip_prefix.strip():
+        conditions.append(_zip(store_id, zip_prefix, conn))
     if flt.has_cell is not None:
         has = PATIENT.c.cell_phone.like("+%")
         conditions.append(has if flt.has_cell else or_(PATIENT.c.cell_phone.is_(None), ~has))
@@ -135,10 +154,17 @@ def filter_clause(
     if flt.language:
         conditions.append(PATIENT.c.language == flt.language)
     if flt.last_fill_from or flt.last_fill_to or flt.drug_name.strip():
-        conditions.append(_filled(flt, sqlite=sqlite))
+        conditions.append(_filled(store_id, flt, sqlite=sqlite, conn=conn))
     if flt.consent is not None:
         conditions.append(_consent(flt.consent))
-    return and_(*conditions)
+    return in_store(store_id, and_(true(), *conditions))
+
+
+def store_today(conn: Connection, store_id: int, now: datetime | None = None) -> date:
+    """The calendar day at the store at `now` (the app's clock), not the host's day."""
+    query = select(col(Store.timezone)).where(col(Store.id) == store_id)
+    zone = conn.execute(query).scalar_one_or_none()
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(zone or "UTC")).date()
 
 
 def find_candidates(
@@ -148,13 +174,17 @@ def find_candidates(
     *,
     after: tuple[str, str, int] | None = None,
     limit: int = 50,
+    now: datetime | None = None,
 ) -> CandidatePage:
-    """One page of step 1 in listing order, each row with its red fields and reach."""
+    """One page of step 1 in listing order, each row with its red fields and reach.
+
+    `now` is the app's clock: ages are counted in the store's date at that instant.
+    """
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"a page holds 1 to {MAX_PAGE} patients, not {limit}")
     with db.read() as session:
         conn = session.connection()
-        query = _targets().where(_clause(conn, store_id, flt))
+        query = _targets().where(_clause(conn, store_id, flt, now))
         if after is not None:
             query = query.where(tuple_(*_ORDER) > tuple_(*after))
         targets = [_target(r) for r in conn.execute(query.order_by(*_ORDER).limit(limit + 1))]
@@ -167,13 +197,18 @@ def find_candidates(
 
 
 def count_candidates(
-    db: Database, store_id: int, flt: PatientFilter, *, selected: frozenset[int] | None
+    db: Database,
+    store_id: int,
+    flt: PatientFilter,
+    *,
+    selected: frozenset[int] | None,
+    now: datetime | None = None,
 ) -> SelectionCounts:
     """Step 1's count line: how many are selected, and how many of them each channel reaches."""
     with db.read() as session:
         conn = session.connection()
         rules = store_rules(session, store_id)
-        where = _clause(conn, store_id, flt)
+        where = _clause(conn, store_id, flt, now)
         if selected is not None:
             if not selected:
                 return SelectionCounts(0, 0, 0)
@@ -188,10 +223,12 @@ def count_candidates(
     return SelectionCounts(int(total), int(by_email), int(by_sms))
 
 
-def iter_targets(session: Session, store_id: int, selection: Selection) -> Iterator[list[Target]]:
+def iter_targets(
+    session: Session, store_id: int, selection: Selection, *, now: datetime | None = None
+) -> Iterator[list[Target]]:
     """The selected patients in listing order, a chunk at a time (memory stays one chunk deep)."""
     conn = session.connection()
-    where = _clause(conn, store_id, selection.flt)
+    where = _clause(conn, store_id, selection.flt, now)
     if selection.chosen is not None:
         chosen = sorted(selection.chosen)
         for start in range(0, len(chosen), CHUNK):
@@ -264,17 +301,37 @@ def _reachable(channel: Channel, rules: StoreRules) -> ColumnElement[bool]:
     )
 
 
-def _clause(conn: Connection, store_id: int, flt: PatientFilter) -> ColumnElement[bool]:
-    return filter_clause(store_id, flt, sqlite=conn.dialect.name == "sqlite")
+def _clause(
+    conn: Connection, store_id: int, flt: PatientFilter, now: datetime | None
+) -> ColumnElement[bool]:
+    sqlite = conn.dialect.name == "sqlite"
+    today = store_today(conn, store_id, now)
+    return filter_clause(store_id, flt, sqlite=sqlite, today=today, conn=conn)
 
 
-def _filled(flt: PatientFilter, *, sqlite: bool) -> ColumnElement[bool]:
-    """Some prescription of the patient filled in the dates, of a drug whose name starts so."""
-    conditions: list[ColumnElement[bool]] = [RX.c.patient_id == PATIENT.c.id]
+def _zip(store_id: int, prefix: str, conn: Connection | None) -> ColumnElement[bool]:
+    """ZIPs starting so, as a range of ix_patient_store_zip when few patients live there."""
+    ids = select(PATIENT.c.id).where(
+        PATIENT.c.store_id == store_id, prefix_range(PATIENT.c.zip, prefix)
+    )
+    return narrowed(conn, ids, PATIENT.c.zip.startswith(prefix, autoescape=True))
+
+
+def _filled(
+    store_id: int, flt: PatientFilter, *, sqlite: bool, conn: Connection | None
+) -> ColumnElement[bool]:
+    """Some prescription of the patient filled in the dates, of a drug whose name starts so.
+
+    Dates alone are a range of ix_rx_store_last_fill: a range holding few
+    fills gives its patients first; a wide one is checked patient by patient
+    as the page walks the names, where the first 51 come at once.
+    """
+    dates: list[ColumnElement[bool]] = []
     if flt.last_fill_from:
-        conditions.append(RX.c.last_fill_date >= flt.last_fill_from)
+        dates.append(RX.c.last_fill_date >= flt.last_fill_from)
     if flt.last_fill_to:
-        conditions.append(RX.c.last_fill_date <= flt.last_fill_to)
+        dates.append(RX.c.last_fill_date <= flt.last_fill_to)
+    conditions: list[ColumnElement[bool]] = [RX.c.patient_id == PATIENT.c.id, *dates]
     if drug := flt.drug_name.strip():
         pattern = drug.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         name = (
@@ -282,8 +339,17 @@ def _filled(flt: PatientFilter, *, sqlite: bool) -> ColumnElement[bool]:
             if sqlite
             else DRUG.c.name.ilike(pattern, escape="\\")
         )
-        conditions += [DRUG.c.id == RX.c.drug_id, name]
-    return exists().where(*conditions)
+        drugs = select(DRUG.c.id).where(name)
+        if conn is not None and conn.execute(drugs.limit(1)).first() is None:
+            return false()  # no such drug: no walk of every patient to find nobody
+        conditions.append(RX.c.drug_id.in_(drugs))
+    dense = exists().where(*conditions)
+    if not dates:
+        return dense
+    fills = select(RX.c.patient_id).where(
+        RX.c.store_id == store_id, *dates, *conditions[1 + len(dates) :]
+    )
+    return narrowed(conn, fills, dense)
 
 
 def _consent(wanted: str) -> ColumnElement[bool]:
