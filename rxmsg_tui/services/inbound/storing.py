@@ -60,7 +60,7 @@ def store_arrivals(
     fresh = {key: sms for key, sms in unique.items() if key not in known}
     phones = {key: sender_phone(sms.from_number) for key, sms in fresh.items()}
     households = _patients_by_cell(session, store_id, set(phones.values()))
-    arrivals: list[Arrival] = []
+    built: list[tuple[ConversationMessage, tuple[Patient, ...], Reading]] = []
     for key, sms in fresh.items():
         phone = phones[key]
         reading = read_reply(sms.body)
@@ -76,14 +76,22 @@ def store_arrivals(
             keyword=reading.kind.value,
             needs_staff=reading.needs_staff,
         )
-        try:
-            with session.begin_nested():
-                session.add(line)
-        except IntegrityError:  # another poller stored it a moment ago
-            duplicates += 1
-            continue
-        arrivals.append(Arrival(line, households.get(phone, ()), reading))
-    return Stored(arrivals, duplicates)
+        built.append((line, households.get(phone, ()), reading))
+    try:
+        with session.begin_nested():  # all at once: the usual case, no one else polling
+            session.add_all([line for line, _, _ in built])
+    except IntegrityError:  # another poller stored some a moment ago: one by one
+        kept = []
+        for line, patients, reading in built:
+            try:
+                with session.begin_nested():
+                    session.add(line)
+            except IntegrityError:
+                duplicates += 1
+                continue
+            kept.append((line, patients, reading))
+        built = kept
+    return Stored([Arrival(*made) for made in built], duplicates)
 
 
 def sender_phone(text: str) -> str:
