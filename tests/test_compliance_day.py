@@ -1,0 +1,301 @@
+"""A whole day at a busy store, minute by minute: no text at night, none after STOP, one answer each.
+
+10,000 patients in the four mainland zones, Alaska, Hawaii and area codes
+that span two zones (tests/compliance_world.py). Over 24 simulated hours,
+from midnight in Chicago, every minute does what the scheduler does: the
+daily process when due (at the store's midnight, so refill reminders and
+birthday greetings are queued in everyone's night), the Rx events and chat
+replies of that minute, the inbound texts of that minute read as a poll
+would, then the dispatcher until idle. The provider records the simulated
+minute of each send. With the store's windows wide open only the 08:00-21:00
+floor in the recipient's zone protects patients; with the legacy windows
+(09:00-19:00 in Chicago) both hold. `pytest -s` prints the day's figures.
+
+Each window setting is one test that asserts everything about its day: the
+day takes a while to live, and under `pytest -n 2` tests of one module may
+land on different workers, so a shared fixture would live it twice.
+"""
+
+from __future__ import annotations
+
+import time as wallclock
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from rxmsg_tui.config import Settings
+from rxmsg_tui.domain.send_windows import QUIET_END, QUIET_START, recipient_zones
+from rxmsg_tui.domain.vocabulary import Method, QueueStatus, QueueWarning
+from rxmsg_tui.services.chat import send_chat
+from rxmsg_tui.services.consent_state import consent_states
+from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.daily.schedule import run_due
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+from rxmsg_tui.services.errors import InvalidInput
+from rxmsg_tui.services.inbound import InboundReport, record_inbound
+from rxmsg_tui.services.rx_events import record_event
+from rxmsg_tui.storage.engine import make_engine
+from rxmsg_tui.storage.models import Consent, ConversationMessage, OutboundMessage
+from tests.compliance_world import (
+    AMBIGUOUS,
+    LEGACY,
+    MINUTES,
+    STORE_ZONE,
+    WIDE_OPEN,
+    ComplianceWorld,
+    RecordingProvider,
+    Sent,
+    SimulatedClock,
+    at_minute,
+    build_world,
+)
+
+RINGS = (Method.SMS, Method.CALL)
+PATIENTS = 10_000
+
+
+@dataclass
+class Day:
+    """What the simulated day did: the provider's log, the queue at the end, the texts read."""
+
+    world: ComplianceWorld
+    sent: list[Sent]
+    queue: list[OutboundMessage]
+    inbound_ids: dict[str, int]
+    """Each inbound text's provider id → its conversation line id."""
+    inbound: InboundReport
+    chats_refused: Counter[str]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def by_uuid(self) -> dict[str, OutboundMessage]:
+        return {m.uuid: m for m in self.queue}
+
+    def answers(self) -> dict[str, OutboundMessage]:
+        """Keyword answers by their dedupe key."""
+        return {m.dedupe_key or "": m for m in self.queue if m.keyword_reply}
+
+    def ordinary(self, methods: tuple[Method, ...] = RINGS) -> list[Sent]:
+        """Sends of these methods that are not answers to a patient's own text."""
+        answers = {m.uuid for m in self.answers().values()}
+        return [s for s in self.sent if s.method in methods and s.uuid not in answers]
+
+    def stop_read(self) -> dict[str, datetime]:
+        """The minute each number's first STOP was read."""
+        first: dict[str, datetime] = {}
+        for sms in sorted(self.stops(), key=lambda s: s.received_at):
+            first.setdefault(sms.from_number, sms.received_at)
+        return first
+
+    def stops(self) -> list[Any]:
+        return [
+            sms for texts in self.world.timetable.inbound.values() for sms in texts
+            if sms.body not in AMBIGUOUS
+        ]  # fmt: skip
+
+
+def live_a_day(world: ComplianceWorld) -> Day:
+    """Every minute: the daily process when due, events, chat, inbound texts, then dispatch."""
+    clock = SimulatedClock(at_minute(0))
+    provider = RecordingProvider(clock)
+    dispatcher = Dispatcher(world.db, lambda _store, _method: provider, clock)
+    ctx = AppContext(Settings(), clock, world.db, world.store, world.actor)
+    store_id, plan = world.actor.store_id, world.timetable
+    inbound, refused, watch = InboundReport(), Counter[str](), Stopwatch()
+    for minute in range(MINUTES):
+        clock.at = now = at_minute(minute)
+        with watch("daily process"):
+            run_due(world.db, now=now)
+        with watch("Rx events"):
+            for event in plan.events.get(minute, ()):
+                record_event(world.db, world.actor, event.rx_number, event.kind, now=now)
+        with watch("chat"):
+            for chat in plan.chats.get(minute, ()):
+                try:
+                    send_chat(ctx, patient_id=chat.patient_id, text=chat.body)
+                except InvalidInput as exc:  # refused on the spot: the patient texted STOP
+                    refused[str(exc).split(":")[0]] += 1
+        with watch("inbound"):
+            if texts := plan.inbound.get(minute):
+                inbound += record_inbound(world.db, store_id, texts, provider="recording", now=now)
+        with watch("dispatch"):
+            dispatcher.run_until_idle()
+    with world.db.read() as session:
+        queue = list(session.exec(select(OutboundMessage)))
+        lines = session.exec(
+            select(ConversationMessage.provider_message_id, ConversationMessage.id).where(
+                ConversationMessage.direction == "in"
+            )
+        )
+        inbound_ids = {pid or "": line or 0 for pid, line in lines}
+    return Day(world, provider.sent, queue, inbound_ids, inbound, refused, dict(watch.spent))
+
+
+class Stopwatch:
+    """Wall seconds spent in each part of the day, for the figures."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def __call__(self, part: str) -> Iterator[None]:
+        started = wallclock.perf_counter()
+        try:
+            yield
+        finally:
+            self.spent[part] += wallclock.perf_counter() - started
+
+
+def rang_at_night(sent: Sent) -> list[str]:
+    """Each zone the number may ring in where it was outside 08:00-21:00, as `zone hh:mm`."""
+    found = []
+    for zone in recipient_zones(sent.to, STORE_ZONE):
+        local = sent.at.astimezone(zone)
+        if not QUIET_END <= local.time() < QUIET_START:
+            found.append(f"{zone.key} {local:%H:%M}")
+    return found
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    db = Database(make_engine(f"sqlite:///{tmp_path}/rxmsg.db"))
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("windows", "label"),
+    [(WIDE_OPEN, "store windows 00:00-23:59 every day"),
+     (LEGACY, "legacy store windows 09:00-19:00 Mon-Sat, calls 10:00-18:00")],
+    ids=["wide-open", "legacy-windows"],
+)  # fmt: skip
+def test_a_day_of_10000_patients_in_six_zones_keeps_every_rule(
+    database: Database, windows: dict[str, Any], label: str
+) -> None:
+    started = wallclock.perf_counter()
+    world = build_world(database, patients=PATIENTS, windows=windows)
+    built = wallclock.perf_counter() - started
+    day = live_a_day(world)
+    report(day, label, built)
+    no_text_or_call_outside_8_to_21_at_the_recipient(day)
+    no_text_after_stop_and_one_answer_per_stop(day)
+    nothing_queued_is_lost(day)
+
+
+def no_text_or_call_outside_8_to_21_at_the_recipient(day: Day) -> None:
+    rung = day.ordinary()
+    night = [(s.to, f"{s.at:%H:%M} UTC", rang_at_night(s)) for s in rung if rang_at_night(s)]
+    assert night == [], f"{len(night)} texts or calls at night, first: {night[:5]}"
+    regions = {p.cell: p.region for p in day.world.people}
+    assert {regions[s.to] for s in rung} == {p.region for p in day.world.people}
+    assert {s.method for s in rung} == set(RINGS)
+    # The floor is reached at both ends, not avoided: texts at 08:00 and at 20:59 somewhere.
+    local = {s.at.astimezone(recipient_zones(s.to, STORE_ZONE)[0]).strftime("%H:%M") for s in rung}
+    assert "08:00" in local and max(local) >= "20:00"
+
+
+def no_text_after_stop_and_one_answer_per_stop(day: Day) -> None:
+    stop_read = day.stop_read()
+    after = [
+        (s.to, f"{s.at:%H:%M}", f"STOP {stop_read[s.to]:%H:%M}")
+        for s in day.ordinary((Method.SMS,))
+        if s.to in stop_read and s.at >= stop_read[s.to]
+    ]
+    assert after == [], f"texts after STOP: {after[:5]}"
+    answers, sent_at = day.answers(), {s.uuid: s.at for s in day.sent}
+    first_stop = {(n, at) for n, at in stop_read.items()}
+    for sms in day.stops():
+        answer = answers.get(f"keyword-reply:{day.inbound_ids[sms.provider_message_id]}")
+        if (sms.from_number, sms.received_at) in first_stop:
+            assert answer is not None, f"no answer to {sms.body!r} from {sms.from_number}"
+            assert sent_at.get(answer.uuid) == sms.received_at  # at once, night or day
+        else:
+            assert answer is None, f"a second answer to {sms.from_number}, already out"
+    assert len(answers) == len(stop_read) == day.inbound.answers_queued
+    assert day.inbound.stops == len(day.stops())
+    assert day.inbound.flagged == len(day.world.ambiguous)
+    patients = [p.pk for p in day.world.people]
+    with day.world.db.read() as session:
+        consent = consent_states(session, patients)
+        keyword_rows = Counter(session.exec(
+            select(Consent.patient_id).where(Consent.source == "sms-keyword")
+        ))  # fmt: skip
+    out = {p.cell for p in day.world.people if consent[p.pk].sms_opted_out}
+    assert out == set(stop_read)  # ambiguous texts opted no one out
+    household = [p.pk for p in day.world.people if p.cell == day.world.household]
+    assert len(household) == 2 and all(keyword_rows[pk] > 0 for pk in household)
+
+
+def nothing_queued_is_lost(day: Day) -> None:
+    handed = Counter(s.uuid for s in day.sent)
+    assert set(handed.values()) == {1}, "a message was handed over twice"
+    end = at_minute(MINUTES - 1)
+    for message in day.queue:
+        status = QueueStatus(message.status)
+        if status is QueueStatus.SENT:
+            assert message.uuid in handed
+        elif status is QueueStatus.UNDELIVERED:
+            assert message.warning == QueueWarning.OPTED_OUT, (message.id, message.warning)
+        elif status is QueueStatus.PENDING:
+            wakes = message.next_attempt_at
+            assert wakes is not None and wakes > end, message.id
+            if Method(message.method) in RINGS:
+                assert not rang_at_night(Sent(wakes, Method(message.method), message.recipient,
+                                              message.uuid))  # fmt: skip
+        elif status is QueueStatus.DELETED:
+            assert message.alert_type == "RX Ready for Pickup", message.id  # cancelled by pickup
+        else:
+            pytest.fail(f"message {message.id} ended the day {status}")
+    statuses = Counter(m.status for m in day.queue)
+    assert statuses[QueueStatus.SENT.value] == len(day.sent)
+    assert statuses[QueueStatus.PENDING.value] > 0  # the Pacific's and Hawaii's evenings wait
+
+
+def report(day: Day, label: str, built: float) -> None:
+    by_uuid, stop_read = day.by_uuid, day.stop_read()
+    rung = day.ordinary()
+    waited = [s for s in rung if by_uuid[s.uuid].created_at < s.at]
+    answers = [s for s in day.sent if by_uuid[s.uuid].keyword_reply]
+    night_answers = sorted(f"{s.at.astimezone(STORE_ZONE):%H:%M}" for s in answers
+                           if rang_at_night(s))  # fmt: skip
+    last_before = [
+        (stop_read[s.to] - s.at).total_seconds() / 60
+        for s in day.ordinary((Method.SMS,)) if s.to in stop_read and s.at < stop_read[s.to]
+    ]  # fmt: skip
+    opted_out = sum(1 for m in day.queue if m.warning == QueueWarning.OPTED_OUT)
+    lines = {
+        "patients": len(day.world.people),
+        "queued by type": dict(Counter(m.alert_type for m in day.queue)),
+        "queue at the end": dict(Counter(f"{m.status} {m.warning}".strip() for m in day.queue)),
+        "sent by method": dict(Counter(s.method.value for s in day.sent)),
+        "texts and calls held until the recipient's morning, then sent": len(waited),
+        "still Pending for tomorrow morning": sum(
+            1 for m in day.queue if m.status == QueueStatus.PENDING.value
+        ),
+        "texts and calls at night (keyword answers aside)": 0,
+        "inbound": day.inbound.line(),
+        "numbers that texted STOP": len(stop_read),
+        "keyword answers sent": len(answers),
+        "keyword answers at night, store time": f"{len(night_answers)} {night_answers[:8]}",
+        "texts to a number at or after its STOP": 0,
+        "closest text before a STOP (min)": min(last_before, default=None),
+        "messages stopped at dispatch as Opted Out": opted_out,
+        "chat replies refused on the spot": dict(day.chats_refused),
+        "seconds: build": round(built, 1),
+        **{f"seconds: {k}": round(v, 1) for k, v in day.seconds.items()},
+    }
+    print(f"\ncompliance day, {label}:")
+    for name, value in lines.items():
+        print(f"  {name}: {value}")
+    assert len(waited) > 0 and len(answers) == len(stop_read) > 0
+    assert len(night_answers) > 0  # some patients texted STOP at night and were answered
