@@ -49,6 +49,23 @@ def test_help_and_usage_errors_load_no_heavy_library(args: list[str]) -> None:
     assert _loaded_after(code) == set()
 
 
+LIGHT_COMMANDS = ("dispatch", "event", "import", "patients", "queue", "send", "settings", "users")
+"""Commands a pharmacy system or a script calls often: a typo in their options is answered
+before anything heavy loads (the command then loads what it uses)."""
+
+
+@pytest.mark.parametrize("name", LIGHT_COMMANDS)
+def test_a_commands_usage_error_loads_no_heavy_library(name: str) -> None:
+    code = (
+        "from rxmsg_tui.cli import main\n"
+        "try:\n"
+        f"    main([{name!r}, '--no-such-option'], prog_name='rxmsg')\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 2, exit.code"
+    )
+    assert _loaded_after(code) == set()
+
+
 def test_help_lists_every_command_with_its_own_summary() -> None:
     ctx = click.Context(main)
     for name, entry in COMMANDS.items():

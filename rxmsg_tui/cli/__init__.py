@@ -26,7 +26,11 @@ class CommandEntry(NamedTuple):
 
 
 COMMANDS: dict[str, CommandEntry] = {
-    "chat": CommandEntry("chat_cmd", "chat", "Not available yet: two-way text chat."),
+    "chat": CommandEntry(
+        "chat_cmd",
+        "chat",
+        "Two-way text chat: conversations, one thread, and replies (General SMS, High priority).",
+    ),
     "daemon": CommandEntry(
         "dispatch_cmd",
         "daemon",
@@ -61,7 +65,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "Import patients.csv or prescriptions.csv (columns as in the manual).",
     ),
     "inbound": CommandEntry(
-        "inbound_cmd", "inbound", "Not available yet: reading inbound text messages."
+        "inbound_cmd",
+        "inbound",
+        "Read inbound text messages now: stored once, STOP/START/HELP applied and answered.",
     ),
     "patient": CommandEntry(
         "patient_cmd",

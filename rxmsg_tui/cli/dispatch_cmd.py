@@ -5,13 +5,14 @@ from __future__ import annotations
 import signal
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from rxmsg_tui.cli.state import CliState
-from rxmsg_tui.scheduler.runner import SchedulerRunner, SchedulerState
-from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
-from rxmsg_tui.services.dispatch.transports import StoreTransports
+
+if TYPE_CHECKING:
+    from rxmsg_tui.scheduler.runner import SchedulerState
 
 
 @click.command("dispatch")
@@ -19,6 +20,9 @@ from rxmsg_tui.services.dispatch.transports import StoreTransports
 @click.pass_obj
 def dispatch(state: CliState, once: bool) -> None:
     """Send every message that is due now (outside windows they stay Pending)."""
+    from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+    from rxmsg_tui.services.dispatch.transports import StoreTransports
+
     settings, clock = state.settings, state.clock
     db = state.database()
     transports = StoreTransports(db, settings, now=clock.now)
@@ -44,6 +48,10 @@ def dispatch(state: CliState, once: bool) -> None:
 @click.pass_obj
 def daemon(state: CliState, every: float) -> None:
     """Run the scheduler and dispatcher headless until SIGTERM or Ctrl-C."""
+    from rxmsg_tui.scheduler.runner import SchedulerRunner
+    from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+    from rxmsg_tui.services.dispatch.transports import StoreTransports
+
     settings = state.settings
     db = state.database()
     clock = state.clock

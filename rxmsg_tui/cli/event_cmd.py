@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,16 +11,10 @@ from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.safe_text import one_line
 from rxmsg_tui.domain.vocabulary import Entity, RxEventKind
-from rxmsg_tui.services.messages.automatic import QueuedAlert
-from rxmsg_tui.services.rx_events import (
-    CancelledMessage,
-    EventResult,
-    EventSource,
-    EventsRejected,
-    record_event,
-    record_events,
-)
-from rxmsg_tui.services.rx_events.batch import parse_time
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.messages.automatic import QueuedAlert
+    from rxmsg_tui.services.rx_events import CancelledMessage, EventResult
 
 MAX_SHOWN_LINES = 100
 """Bad lines printed before the rest are only counted."""
@@ -52,6 +47,9 @@ def _single(kind: RxEventKind) -> click.Command:
     )
     @click.pass_obj
     def command(state: CliState, rx_number: str, at: str | None) -> None:
+        from rxmsg_tui.services.rx_events import EventSource, record_event
+        from rxmsg_tui.services.rx_events.batch import parse_time
+
         ctx = state.context()
         occurred_at = parse_time(at, ctx.store_zone) if at else None
         result = record_event(
@@ -79,6 +77,8 @@ def batch(state: CliState, file: Path) -> None:
 
     Every line is checked first; any bad line means nothing is recorded.
     """
+    from rxmsg_tui.services.rx_events import EventsRejected, record_events
+
     ctx = state.context()
     try:
         result = record_events(ctx.db, ctx.actor, file, now=ctx.clock.now())

@@ -12,17 +12,11 @@ import click
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.safe_text import one_line
-from rxmsg_tui.services.importing import (
-    ImportReport,
-    ImportStep,
-    RowsRejected,
-    UnreadableFile,
-    import_patients,
-    import_prescriptions,
-)
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
+
+    from rxmsg_tui.services.importing import ImportReport, ImportStep
 
 MAX_SHOWN_LINES = 100
 """Problem lines printed before the rest are only counted (a garbage file has thousands)."""
@@ -41,6 +35,13 @@ def import_(state: CliState, kind: str, file: Path, skip_bad: bool) -> None:
     --skip-bad is given. Importing again updates patients and prescriptions
     by their ids instead of adding duplicates.
     """
+    from rxmsg_tui.services.importing import (
+        RowsRejected,
+        UnreadableFile,
+        import_patients,
+        import_prescriptions,
+    )
+
     context = state.context()
     run = import_patients if kind == "patients" else import_prescriptions
     bars = _ProgressBars() if _wants_progress(file) else None

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -15,7 +15,9 @@ from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.csv_cells import spreadsheet_safe
 from rxmsg_tui.domain.safe_text import visible
 from rxmsg_tui.domain.vocabulary import ConsentPurpose
-from rxmsg_tui.services.patients import ReportRow, display_phone, iter_patient_report
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.patients import ReportRow
 
 CSV_HEADER = [
     *("patient_id", "first_name", "last_name", "dob", "cell_phone", "email", "language"),
@@ -47,6 +49,8 @@ LEGEND = "* verified · consent: T transactional, M marketing"
 @click.pass_obj
 def patients(state: CliState, output: str) -> None:
     """The Patient Listing report: every patient of the store, by last and first name."""
+    from rxmsg_tui.services.patients import iter_patient_report
+
     ctx = state.context()
     rows = iter_patient_report(ctx.db, ctx.actor.store_id)
     out = sys.stdout
@@ -61,6 +65,8 @@ def patients(state: CliState, output: str) -> None:
 
 
 def _table(rows: Iterator[ReportRow], out: TextIO) -> None:
+    from rxmsg_tui.services.patients import display_phone
+
     out.write(_line(label for label, _ in TABLE))
     count = 0
     for row in rows:

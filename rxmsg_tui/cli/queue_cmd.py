@@ -12,7 +12,6 @@ from rxmsg_tui.cli.output import FORMAT_OPTION, write_rows
 from rxmsg_tui.cli.params import iso_date
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.vocabulary import QueueStatus
-from rxmsg_tui.services.messages.queue_listing import QueueFilter, iter_queue
 
 _COLUMNS = (
     ("scheduled_at", "Date/Time", 16),
@@ -53,6 +52,8 @@ def queue(
     output_format: str,
 ) -> None:
     """List the queue; all dates unless --from/--to."""
+    from rxmsg_tui.services.messages.queue_listing import QueueFilter, iter_queue
+
     if date_from and date_to and date_from > date_to:
         raise click.UsageError("--from is after --to")
     ctx = state.context()

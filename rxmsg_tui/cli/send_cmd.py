@@ -6,7 +6,6 @@ import click
 
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.vocabulary import Method
-from rxmsg_tui.services.messages.general import queue_general_message
 
 _METHODS = {"email": Method.EMAIL, "sms": Method.SMS, "call": Method.CALL}
 
@@ -33,6 +32,8 @@ def send(state: CliState, patient_id: str, method: str, subject: str, body: str)
 
     A text over its caps or with a control character queues nothing (exit 1).
     """
+    from rxmsg_tui.services.messages.general import queue_general_message
+
     ctx = state.context()
     queued = queue_general_message(
         ctx, patient_id=patient_id, method=_METHODS[method], subject=subject, body=body

@@ -10,12 +10,6 @@ import click
 
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain import json_nesting
-from rxmsg_tui.services.store_settings import (
-    change_settings_for,
-    export_settings,
-    read_settings,
-    read_settings_file,
-)
 
 _unlock_option = click.option(
     "--unlock", "unlock_code", metavar="CODE", help="Support unlock code (alert and default keys)."
@@ -32,6 +26,8 @@ def settings() -> None:
 @click.pass_obj
 def show(state: CliState, key: str | None) -> None:
     """Print every setting as JSON, or one KEY's value."""
+    from rxmsg_tui.services.store_settings import read_settings
+
     ctx = state.context()
     values = read_settings(ctx.db, ctx.actor.store_id)
     if key is None:
@@ -47,6 +43,8 @@ def show(state: CliState, key: str | None) -> None:
 @click.pass_obj
 def export(state: CliState, file: Path) -> None:
     """Write all settings to FILE as JSON."""
+    from rxmsg_tui.services.store_settings import export_settings
+
     ctx = state.context()
     export_settings(ctx.db, ctx.store, file)
     click.echo(f"settings of store {ctx.store.code} written to {file}", err=True)
@@ -58,6 +56,8 @@ def export(state: CliState, file: Path) -> None:
 @click.pass_obj
 def import_settings(state: CliState, file: Path, unlock_code: str | None) -> None:
     """Apply the settings in FILE (an export), all or nothing."""
+    from rxmsg_tui.services.store_settings import read_settings_file
+
     values = read_settings_file(file)
     _apply(state, values, unlock_code)
 
@@ -81,6 +81,8 @@ def parse_value(raw: str) -> Any:
 
 
 def _apply(state: CliState, values: dict[str, Any], unlock_code: str | None) -> None:
+    from rxmsg_tui.services.store_settings import change_settings_for
+
     ctx = state.context()
     changed = change_settings_for(ctx, values, unlock_code=unlock_code)
     if changed:

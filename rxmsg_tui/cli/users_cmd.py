@@ -6,7 +6,6 @@ import click
 
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.vocabulary import Role
-from rxmsg_tui.services.users import add_user, list_users
 
 
 @click.group("users")
@@ -25,6 +24,8 @@ def users() -> None:
 @click.pass_obj
 def add(state: CliState, name: str, role: str) -> None:
     """Allow the OS login NAME to use rxmsg with ROLE (admins only)."""
+    from rxmsg_tui.services.users import add_user
+
     ctx = state.context()
     add_user(ctx.db, ctx.actor, name, role, now=ctx.clock.now())
     click.echo(f"user {name} added to store {ctx.store.code} as {role}", err=True)
@@ -34,6 +35,8 @@ def add(state: CliState, name: str, role: str) -> None:
 @click.pass_obj
 def list_(state: CliState) -> None:
     """List the users of this store and their roles."""
+    from rxmsg_tui.services.users import list_users
+
     ctx = state.context()
     for user in list_users(ctx.db, ctx.actor.store_id):
         status = "" if user.active else "  (inactive)"
