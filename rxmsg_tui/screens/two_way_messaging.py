@@ -151,11 +151,12 @@ class TwoWayMessagingScreen(RxScreen):
         self.phone = phone
         ctx = self.context
 
-        def read() -> tuple[Thread, list[Conversation]]:
+        def read() -> tuple[Thread, list[Conversation] | None]:
             store_id = ctx.actor.store_id
             thread = read_thread(ctx.db, store_id, phone)
-            if any(line.unread for line in thread.lines):
-                mark_read(ctx.db, store_id, phone, now=ctx.clock.now())
+            if not any(line.unread for line in thread.lines):
+                return thread, None  # the list is as it was: no need to read it again
+            mark_read(ctx.db, store_id, phone, now=ctx.clock.now())
             return thread, list_conversations(ctx.db, store_id)
 
         run_service(
@@ -167,8 +168,9 @@ class TwoWayMessagingScreen(RxScreen):
             group="chat-thread",
         )
 
-    def _opened(self, thread: Thread, conversations: list[Conversation]) -> None:
-        self.query_one(ConversationList).show(conversations, keep=self.phone)
+    def _opened(self, thread: Thread, conversations: list[Conversation] | None) -> None:
+        if conversations is not None:
+            self.query_one(ConversationList).show(conversations, keep=self.phone)
         self._show_thread(thread)
 
     def _show_thread(self, thread: Thread) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, desc, func, or_, select, update
+from sqlalchemy import and_, case, desc, func, select, update
 from sqlmodel import Session
 
 from rxmsg_tui.domain.contact import InvalidContact, normalise_phone
@@ -229,19 +229,23 @@ def _is_unread() -> Any:
 def _last_lines(
     session: Session, store_id: int, newest: list[tuple[str, datetime]]
 ) -> dict[str, tuple[str, str]]:
-    """Each thread's newest body and direction (one query for the whole page of threads)."""
-    query = (
-        select(_lines.c.phone, _lines.c.body, _lines.c.direction)
-        .where(
-            _lines.c.store_id == store_id,
-            or_(*(and_(_lines.c.phone == phone, _lines.c.at == at) for phone, at in newest)),
+    """Each thread's newest body and direction: one index lookup per thread shown.
+
+    One statement with an OR per thread is far slower on SQLite (it scans);
+    a lookup on `ix_conversation_phone` is a fraction of a millisecond each.
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for phone, _at in newest:
+        query = (
+            select(_lines.c.body, _lines.c.direction)
+            .where(_lines.c.store_id == store_id, _lines.c.phone == phone)
+            .order_by(_lines.c.at.desc(), _lines.c.id.desc())
+            .limit(1)
         )
-        .order_by(_lines.c.id)
-    )
-    # Two lines at the same instant: the later id wins, as the thread shows them.
-    return {
-        phone: (body, direction) for phone, body, direction in session.connection().execute(query)
-    }
+        row = session.connection().execute(query).first()
+        if row is not None:
+            found[phone] = (row[0], row[1])
+    return found
 
 
 def _line(row: Any) -> ChatLine:
