@@ -57,13 +57,13 @@ def test_send_succeeds_while_a_patient_import_runs(
     lines = [f"P{n},Pat,Lee,1970-01-01,(202) 555-{n:04d},,en,Y,Y,N," for n in range(1, ROWS + 1)]
     big.write_text("\n".join([HEADER, *lines]) + "\n")
 
-    slow_row = patients_module._row
+    slow_row = patients_module._new_row
 
-    def slowly(*args: Any) -> dict[str, Any]:
+    def slowly(*args: Any) -> tuple[Any, ...]:
         time.sleep(SLOW_ROW_SECONDS)
         return slow_row(*args)
 
-    monkeypatch.setattr(patients_module, "_row", slowly)
+    monkeypatch.setattr(patients_module, "_new_row", slowly)
     db = Database(make_engine(rxmsg.db_url))
     with db.engine.begin() as conn:
         store_id, store_code = conn.execute(select(Store.id, Store.code)).one()

@@ -124,6 +124,29 @@ def test_patients_are_inserted_normalised_with_consent_and_one_audit_row(
     assert "Ann" not in (audit.after or "") and "P1" not in (audit.after or "")
 
 
+def test_new_patients_carry_the_import_time_and_how_they_came(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    """Staged rows go to the driver as tuples: each value must land as the ORM would write it."""
+    load_patients(db, admin, write(tmp_path, "a.csv", PATIENT_HEADER, ANN))
+    later = NOW + timedelta(days=1)
+    header = f"{PATIENT_HEADER},new_patient"
+    path = write(tmp_path, "b.csv", header, f"{BOB},N", "P3,Cy,Fox,1990-12-31,,,en,N,N,N,,")
+    import_patients(db, admin, path, today=TODAY, now=later)
+    ann, bob, cy = patient(db, "P1"), patient(db, "P2"), patient(db, "P3")
+    assert (ann.created_at, ann.updated_at, ann.is_new) == (NOW, NOW, False)
+    assert (bob.created_at, bob.updated_at, bob.is_new) == (later, later, False)
+    assert (cy.created_at, cy.dob, cy.is_new, cy.email_verified) == (
+        later,
+        date(1990, 12, 31),
+        True,
+        False,
+    )
+    with db.read() as session:
+        newest = session.exec(select(Patient).order_by(col(Patient.created_at).desc())).first()
+    assert newest is not None and newest.patient_id in {"P2", "P3"}
+
+
 def test_reimport_updates_by_patient_id_and_adds_no_duplicates(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:

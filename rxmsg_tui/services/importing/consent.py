@@ -8,7 +8,8 @@ decided again inside it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy import Column, Connection, String, and_, delete, func, literal, 
 
 from rxmsg_tui.domain.settings_keys import CHANNELS
 from rxmsg_tui.domain.vocabulary import ConsentPurpose, ConsentSource
-from rxmsg_tui.services.importing.bulk import batches, insert_rows, table
+from rxmsg_tui.services.importing.bulk import batches, insert_tuples, table
 from rxmsg_tui.services.importing.staging import stage_table
 from rxmsg_tui.storage.models import Consent, Patient
 
@@ -99,10 +100,13 @@ STAGE = stage_table(
 """The rows to append, by the pharmacy system's patient id (new patients have no id yet)."""
 
 
+STAGE_COLUMNS = ("patient_ref", "channel", "purpose", "granted", "evidence")
+
+
 def stage_consent(conn: Connection, plan: ConsentPlan, evidence: str) -> None:
     """Write the planned rows to `STAGE` (before the write lock; see `staging`)."""
     STAGE.create(conn, checkfirst=True)
-    insert_rows(conn, STAGE, _staged(plan.changes, evidence))
+    insert_tuples(conn, STAGE, STAGE_COLUMNS, _staged(plan.changes, evidence))
 
 
 def apply_consent(
@@ -142,9 +146,13 @@ def apply_consent(
 
 
 def _decide(plan: ConsentPlan, item: Wanted, current: Mapping[Key, Current]) -> None:
+    if not current:  # no ledger yet (every patient of a first import): grants only
+        if grants := _grants(item.transactional, item.marketing):
+            plan.changes.append((item, grants))
+        return
     changes: list[Change] = []
     kept = 0
-    for key, granted in _desired(item):
+    for key, granted in _desired(item.transactional, item.marketing):
         state = current.get(key)
         if granted == (state is not None and state.granted):
             continue
@@ -177,7 +185,7 @@ def _decide_again(
         plan.kept_revoked.pop(patient_id, None)
         _decide(again, plan.wanted[patient_id], current.get(pk, {}))
     plan.kept_revoked.update(again.kept_revoked)
-    insert_rows(conn, STAGE, _staged(again.changes, evidence))
+    insert_tuples(conn, STAGE, STAGE_COLUMNS, _staged(again.changes, evidence))
 
 
 def _changed_since(conn: Connection, store_id: int, mark: int) -> set[int]:
@@ -192,25 +200,33 @@ def _changed_since(conn: Connection, store_id: int, mark: int) -> set[int]:
 
 def _staged(
     changes: list[tuple[Wanted, tuple[Change, ...]]], evidence: str
-) -> Iterator[dict[str, Any]]:
-    """Built as they are written, a batch at a time: a store's ledger rows as dicts is GBs."""
+) -> Iterator[tuple[Any, ...]]:
+    """`STAGE_COLUMNS` rows built as they are written, a batch at a time (a store's are GBs)."""
     for item, wanted in changes:
         note = f"{evidence}:{item.line}"[-128:]
         for channel, purpose, granted in wanted:
-            yield {
-                "patient_ref": item.patient_id,
-                "channel": channel,
-                "purpose": purpose,
-                "granted": granted,
-                "evidence": note,
-            }
+            yield item.patient_id, channel, purpose, granted, note
 
 
-def _desired(item: Wanted) -> Iterable[tuple[Key, bool]]:
+@functools.cache
+def _desired(transactional: bool, marketing: bool | None) -> tuple[tuple[Key, bool], ...]:
+    """The state the file asks for, per channel and purpose (marketing None: left alone)."""
+    wanted: list[tuple[Key, bool]] = []
     for channel in CHANNELS:
-        yield (channel, ConsentPurpose.TRANSACTIONAL.value), item.transactional
-        if item.marketing is not None:
-            yield (channel, ConsentPurpose.MARKETING.value), item.marketing
+        wanted.append(((channel, ConsentPurpose.TRANSACTIONAL.value), transactional))
+        if marketing is not None:
+            wanted.append(((channel, ConsentPurpose.MARKETING.value), marketing))
+    return tuple(wanted)
+
+
+@functools.cache
+def _grants(transactional: bool, marketing: bool | None) -> tuple[Change, ...]:
+    """The changes for a patient without ledger rows: none means not granted, so grants only."""
+    return tuple(
+        (channel, purpose, True)
+        for (channel, purpose), granted in _desired(transactional, marketing)
+        if granted
+    )
 
 
 def _current(conn: Connection, patients: list[int]) -> dict[int, dict[Key, Current]]:
