@@ -18,7 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
 from rxmsg_tui.dialogs.consent_entry import ConsentChoice, ConsentEntryDialog
+from rxmsg_tui.dialogs.verify_address import VerifyAddressDialog
 from rxmsg_tui.domain.vocabulary import Channel
+from rxmsg_tui.screens.catalogue import SEND_EMAIL_SMS
+from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.work import RunsServices, WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.patient_settings import (
@@ -390,11 +393,6 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
     def action_verify(self, channel: str) -> None:
         if self.settings is None:
             return
-        try:
-            from rxmsg_tui.dialogs.verify_address import VerifyAddressDialog
-        except ImportError:
-            self._say("Verification is not available yet")
-            return
         which = Channel(channel)
         self.app.push_screen(
             VerifyAddressDialog(self.context, self.patient_id, which), self._verified
@@ -416,12 +414,6 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
 
     @on(Button.Pressed, "#send")
     def action_send(self) -> None:
-        try:
-            from rxmsg_tui.screens.catalogue import SEND_EMAIL_SMS  # type: ignore[attr-defined,unused-ignore]
-            from rxmsg_tui.screens.group_send.wizard import GroupSendScreen  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            self._say("Send Email/SMS is not available yet")
-            return
         self.app.push_screen(
             GroupSendScreen(self.context, SEND_EMAIL_SMS, patient_ids=[self.patient_id])
         )

@@ -11,6 +11,9 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.dialogs.consent_entry import ConsentEntryDialog
 from rxmsg_tui.dialogs.patient_message_settings import PatientMessageSettingsDialog
+from rxmsg_tui.dialogs.verify_address import VerifyAddressDialog
+from rxmsg_tui.domain.vocabulary import Channel
+from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.services.context import AppContext
@@ -186,25 +189,25 @@ async def test_a_failing_database_is_a_line_in_the_bell_and_it_stays(
         assert text(app.screen, "#bell-status") == LOCKED[:1].upper() + LOCKED[1:]
 
 
-async def test_verify_and_send_keys_open_their_dialogs_or_say_not_yet(
-    app: RxMsgApp, context: AppContext
-) -> None:
+async def test_verify_and_send_keys_open_their_dialogs(app: RxMsgApp, context: AppContext) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await open_bell_from_profile(app, pilot)
-        await pilot.press("f3")
+        for key, channel in (("f2", Channel.SMS), ("f3", Channel.EMAIL)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, VerifyAddressDialog)
+            assert app.screen.channel is channel
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is dialog
+        await pilot.press("f6")
         await settle(pilot)
-        from rxmsg_tui.dialogs.verify_address import VerifyAddressDialog
-
-        assert isinstance(app.screen, VerifyAddressDialog)
+        wizard = app.screen
+        assert isinstance(wizard, GroupSendScreen)
+        assert wizard.patient_ids == (SMITH,)
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is dialog
-        await pilot.press("f6")
-        await settle(pilot)
-        if app.screen is dialog:
-            assert text(dialog, "#bell-status") == "Send Email/SMS is not available yet"
-        else:
-            assert type(app.screen).__name__ == "GroupSendScreen"
 
 
 async def test_save_with_nothing_changed_writes_nothing(app: RxMsgApp, context: AppContext) -> None:

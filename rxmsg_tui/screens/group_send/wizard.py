@@ -8,8 +8,6 @@ the selection, the request key of this send — and makes every service call.
 
 from __future__ import annotations
 
-import importlib
-import uuid
 from functools import partial
 from typing import ClassVar
 
@@ -23,9 +21,11 @@ from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import Item
 from rxmsg_tui.screens.group_send.candidate_list import CandidateList, Ticks
+from rxmsg_tui.screens.group_send.sending import GroupSending
 from rxmsg_tui.screens.group_send.step_confirm import ConfirmStep
 from rxmsg_tui.screens.group_send.step_message import MessageStep
 from rxmsg_tui.screens.group_send.step_patients import PatientsStep
+from rxmsg_tui.screens.group_send.templates import ticked_templates
 from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
@@ -33,15 +33,11 @@ from rxmsg_tui.services.errors import FieldError, ServiceError
 from rxmsg_tui.services.formats.preview import insertable_variables
 from rxmsg_tui.services.group_send import (
     GroupMessage,
-    GroupSendResult,
     PatientFilter,
     Selection,
     check_message,
     count_candidates,
-    dry_run,
     previously_sent,
-    save_template,
-    send_group,
 )
 from rxmsg_tui.widgets.variable_picker import VariablePicker
 
@@ -103,13 +99,7 @@ class GroupSendScreen(RxScreen):
         self.ticks = Ticks(chosen=None if self.patient_ids else set())
         """Who is ticked; a one-patient send starts with its patients ticked."""
         self.selected = 0
-        self.request_key = ""
-        self.sent_key = ""
-        self.keyed_for: tuple[Selection, GroupMessage] | None = None
-        """The patients and message the request key was made for."""
-        self.group_send_id: int | None = None
-        """The group the last Send to Message Queue made, for F10 to open in the queue."""
-        self.sending = False
+        self.sending = GroupSending(self, context)
         self._pause: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -136,7 +126,7 @@ class GroupSendScreen(RxScreen):
             return False
         if action == "toggle_row" and not isinstance(self.focused, DataTable):
             return False
-        if action == "open_queue" and self.group_send_id is None:
+        if action == "open_queue" and self.sending.group_send_id is None:
             return False
         return super().check_action(action, parameters)
 
@@ -242,13 +232,10 @@ class GroupSendScreen(RxScreen):
         row = self.query_one(CandidateList).highlighted()
         if row is None:
             return
-        try:
-            dialogs = importlib.import_module("rxmsg_tui.dialogs.patient_message_settings")
-        except ModuleNotFoundError:
-            note = "Patient Message Settings is not available yet"
-            self.query_one(PatientsStep).show_problem(note)
-            return
-        dialog = dialogs.PatientMessageSettingsDialog(self.context, row.patient_id)
+        # Imported here: the dialog opens this wizard too (Send Email/SMS), a cycle at import.
+        from rxmsg_tui.dialogs.patient_message_settings import PatientMessageSettingsDialog
+
+        dialog = PatientMessageSettingsDialog(self.context, row.patient_id)
         self.app.push_screen(dialog, lambda saved: self._refresh_rows() if saved else None)
 
     def _refresh_rows(self) -> None:
@@ -267,7 +254,7 @@ class GroupSendScreen(RxScreen):
         self.refresh_bindings()
 
     def action_back_step(self) -> None:
-        if self.step > 1 and not self.sending:
+        if self.step > 1 and not self.sending.busy:
             self._show_step(self.step - 1)
 
     def action_next_step(self) -> None:
@@ -352,139 +339,29 @@ class GroupSendScreen(RxScreen):
         step.show_problems(problems)
         if not problems:
             self._show_step(3)
-            self._key_the_send()
-            self._dry_run()
-
-    def _key_the_send(self) -> None:
-        """A new request key only for a new send: Back and Next over the same one keep it.
-
-        So a group already queued and merely looked at again is never queued twice.
-        """
-        state = (self.selection(), self.message())
-        if state != self.keyed_for:
-            self.request_key = uuid.uuid4().hex
-            self.keyed_for = state
+            selection, message = self.selection(), self.message()
+            self.sending.key(selection, message)
+            self.sending.dry_run(selection, message)
 
     def _message_failed(self, event: WorkFailed) -> None:
         self.query_one(MessageStep).show_problems({"methods": event.text})
 
-    # Step 3: confirm and send ----------------------------------------------------------
+    # Step 3: confirm and send (the work itself in sending.py) ---------------------------
 
     def selection(self) -> Selection:
         return self.ticks.selection(self.flt)
 
-    def _dry_run(self) -> None:
-        ctx, selection, message = self.context, self.selection(), self.message()
-        confirm = self.query_one(ConfirmStep)
-        confirm.checking()
-        run_service(
-            self,
-            lambda: dry_run(ctx.db, ctx.actor, selection, message, now=ctx.clock.now()),
-            confirm.show_dry_run,
-            lambda event: confirm.show_line(f"Cannot check the send: {event.text}"),
-            doing="checking who a group message reaches",
-            group="group-dry-run",
-        )
-
     def action_send(self) -> None:
         """Queue once: the key is fixed when step 3 opened, so a second press queues nothing."""
-        if self.sending:
-            return
-        if self.sent_key == self.request_key:
-            self.query_one(ConfirmStep).show_result(self.sent_line + " (already queued)")
-            return
-        ctx, selection, message, key = (
-            self.context,
-            self.selection(),
-            self.message(),
-            self.request_key,
-        )
-        confirm = self.query_one(ConfirmStep)
-        self.sending = True
-        confirm.sending()
-
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(confirm.progress, done, total)
-
-        def send() -> GroupSendResult:
-            return send_group(
-                ctx.db,
-                ctx.actor,
-                selection,
-                message,
-                request_key=key,
-                now=ctx.clock.now(),
-                progress=progress,
-            )
-
-        run_service(
-            self,
-            send,
-            partial(self._sent, key),
-            self._not_sent,
-            doing="queueing a group message",
-            group="group-send",
-        )
-
-    sent_line = ""
-
-    def _sent(self, key: str, result: GroupSendResult) -> None:
-        self.sending = False
-        self.sent_key = key
-        self.group_send_id = result.group_send_id
-        self.refresh_bindings()
-        total = sum(result.queued.values())
-        noun = "message" if total == 1 else "messages"
-        if result.already_sent:
-            self.sent_line = (
-                f"Group #{result.group_send_id} was already queued; nothing queued again"
-            )
-        else:
-            self.sent_line = (
-                f"Queued {total:,} {noun} as group #{result.group_send_id}; "
-                "see Outbound Messaging Queue"
-            )
-            self._save_templates()
-        self.query_one(ConfirmStep).progress(1, 1)
-        self.query_one(ConfirmStep).show_result(self.sent_line)
+        email, sms = self.query_one(PatientsStep).methods()
+        typed = self.query_one(MessageStep).typed()
+        ticked = ticked_templates(typed, email=email, sms=sms)
+        self.sending.send(self.selection(), self.message(), ticked, done=self.refresh_bindings)
 
     def action_open_queue(self) -> None:
         """The Outbound Messaging Queue, its Group Send filter on the group just queued."""
-        self.app.push_screen(QueueScreen(self.context, group_send_id=self.group_send_id))
-
-    def _not_sent(self, event: WorkFailed) -> None:
-        self.sending = False
-        self.query_one(ConfirmStep).show_result(f"Nothing was queued: {event.text}")
-
-    def _save_templates(self) -> None:
-        """Save the ticked templates after the send; a refusal is a line, the send stands."""
-        ctx, typed = self.context, self.query_one(MessageStep).typed()
-        email, sms = self.query_one(PatientsStep).methods()
-        wanted = []
-        if email and typed.save_email:
-            wanted.append(("email", typed.email_subject, typed.email_body))
-        if sms and typed.save_sms:
-            wanted.append(("sms", typed.sms_subject, typed.sms_body))
-        if not wanted:
-            return
-
-        def save() -> int:
-            for channel, subject, body in wanted:
-                save_template(ctx.db, ctx.actor, channel, subject, body, now=ctx.clock.now())
-            return len(wanted)
-
-        def saved(count: int) -> None:
-            noun = "template" if count == 1 else "templates"
-            self.query_one(ConfirmStep).show_result(f"{self.sent_line}; {count} {noun} saved")
-
-        def refused(event: WorkFailed) -> None:
-            self.query_one(ConfirmStep).show_result(
-                f"{self.sent_line}; template not saved: {event.text}"
-            )
-
-        run_service(
-            self, save, saved, refused, doing="saving a group template", group="group-template"
-        )
+        group = self.sending.group_send_id
+        self.app.push_screen(QueueScreen(self.context, group_send_id=group))
 
     @on(Checkbox.Changed, "#by-email, #by-sms")
     def _methods_changed(self) -> None:
