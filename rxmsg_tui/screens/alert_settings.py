@@ -20,7 +20,13 @@ from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.store_settings import change_settings_for, read_settings
-from rxmsg_tui.services.support import UnlockGrant, real_now, redeem_unlock_code
+from rxmsg_tui.services.support import (
+    UnlockGrant,
+    real_now,
+    redeem_unlock_code,
+    setup_refusal,
+    unlock_time,
+)
 from rxmsg_tui.widgets.alert_settings_form import AlertSettingsForm
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.unlock_dialog import UnlockDialog
@@ -113,7 +119,7 @@ class AlertSettingsScreen(RxScreen):
         for widget in self.form.field_widgets():
             widget.disabled = locked
         if locked:
-            self._lock_line(LOCKED)
+            self._lock_line(setup_refusal(self.context.actor) or LOCKED)
             self.form.focus()
         else:
             assert self.unlock is not None
@@ -122,6 +128,11 @@ class AlertSettingsScreen(RxScreen):
 
     def action_unlock(self) -> None:
         ctx = self.context
+        refusal = setup_refusal(ctx.actor)
+        if refusal is not None:  # said before a code is pasted, not after
+            self._status(refusal)
+            self.notify(refusal, title="Cannot unlock", severity="warning")
+            return
 
         def check(code: str) -> UnlockGrant:
             key = ctx.settings.support_public_key
@@ -207,7 +218,7 @@ class AlertSettingsScreen(RxScreen):
         target.focus()
 
     def _local(self, at: datetime) -> str:
-        return f"{at.astimezone(self.context.store_zone):%H:%M}"
+        return unlock_time(at, self.context.store_zone)
 
     def _lock_line(self, text: str) -> None:
         line = self.query_one("#lock-state", Static)

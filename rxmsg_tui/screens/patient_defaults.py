@@ -19,9 +19,11 @@ from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.messages.automatic import ALERT_KEYS
 from rxmsg_tui.services.patient_defaults import count_patients, update_all
 from rxmsg_tui.services.store_settings import change_settings, read_settings
-from rxmsg_tui.services.support import UnlockGrant
+from rxmsg_tui.services.support import UnlockGrant, setup_refusal
+from rxmsg_tui.widgets.button_row import ButtonRow
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+from rxmsg_tui.widgets.marked_toggles import MarkedRadioButton
 
 ALERT_NAMES = {short: alert.value for alert, short in ALERT_KEYS.items()}
 APPLY_ON = (("new_patient", "Adding New Patient"), ("sigpad_consent", "Patient Consent on Sigpad"))
@@ -31,6 +33,7 @@ DEFAULT_CHANNELS = {
 }
 """General and Customer Review messages go by text only, as in Alert Settings."""
 LOCKED = "Locked: close this, press F2 on Alert Settings and enter an unlock code."
+UNLOCKED = "F5 Update All sets every patient to these defaults."
 UPDATE_TIP = "Set every patient's message options to these defaults (asks first)"
 
 
@@ -66,10 +69,10 @@ class PatientDefaultsDialog(RunsServices, ModalScreen[None]):
             yield Label("Apply Default Options while:", id="apply-label")
             with RadioSet(id="apply-on", compact=True):
                 for value, text in APPLY_ON:
-                    yield RadioButton(text, name=value, compact=True)
+                    yield MarkedRadioButton(text, name=value, compact=True)
             yield ProgressBar(id="update-progress", show_eta=False)
             yield Static("Loading…", id="defaults-status", markup=False)
-            with Horizontal(id="defaults-buttons"):
+            with ButtonRow(id="defaults-buttons"):
                 yield Button("Save", variant="primary", id="defaults-save", compact=True)
                 yield Button("Update All", id="update-all", compact=True, tooltip=UPDATE_TIP)
                 yield Button("Close", id="defaults-close", compact=True)
@@ -103,7 +106,7 @@ class PatientDefaultsDialog(RunsServices, ModalScreen[None]):
         locked = self.unlock_code() is None
         for widget in (*self.query(ChannelBoxes), self.query_one(RadioSet)):
             widget.disabled = locked
-        self._status(LOCKED if locked else "F5 Update All sets every patient to these defaults.")
+        self._status(self._locked_text() if locked else UNLOCKED)
         first_box = f"#default-{ALERT_SHORT_NAMES[0]} Checkbox"
         self.query_one("#defaults-close" if locked else first_box).focus()
 
@@ -230,10 +233,14 @@ class PatientDefaultsDialog(RunsServices, ModalScreen[None]):
     def _code(self) -> UnlockGrant | None:
         code = self.unlock_code()
         if code is None:
-            self._status(LOCKED)
+            self._status(self._locked_text())
             for widget in (*self.query(ChannelBoxes), self.query_one(RadioSet)):
                 widget.disabled = True
         return code
+
+    def _locked_text(self) -> str:
+        """A technician is told it stays read-only for them; others, how to unlock it."""
+        return setup_refusal(self.context.actor) or LOCKED
 
     def _status(self, text: str) -> None:
         self.query_one("#defaults-status", Static).update(text)

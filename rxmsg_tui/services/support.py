@@ -13,7 +13,7 @@ import os
 import secrets
 import stat
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,31 @@ class UnlockGrant:
     store_id: int
     username: str
     expires_at: datetime
+
+
+def setup_refusal(actor: Actor) -> str | None:
+    """Why `actor` may not change setup, in plain words to show before any code is typed.
+
+    None when they may. Said when a technician opens a locked screen or asks
+    to unlock it, so nobody pastes a support code only to be refused.
+    """
+    if actor.role.may_change_setup:
+        return None
+    return "Read only: technicians cannot change setup; ask a pharmacist or an admin."
+
+
+def unlock_time(at: datetime, zone: tzinfo) -> str:
+    """An unlock expiry as the store reads it, with UTC beside it as support's code says it.
+
+    `rxmsg support unlock-code` prints its expiry in UTC (support may be in
+    another zone); the store sees its own clock with the zone named and the
+    UTC time support quoted: "06:26 EST (11:26 UTC)".
+    """
+    local = at.astimezone(zone)
+    utc = at.astimezone(UTC)
+    if local.utcoffset() == timedelta(0) and local.tzname() in ("UTC", "GMT", None):
+        return f"{utc:%H:%M} UTC"
+    return f"{local:%H:%M} {local.tzname()} ({utc:%H:%M} UTC)"
 
 
 def real_now() -> datetime:
@@ -218,5 +243,4 @@ def _use(session: Session, code_id: str) -> UnlockCodeUse | None:
 
 def _local(session: Session, actor: Actor, at: datetime) -> str:
     store = session.get(Store, actor.store_id)
-    zone = ZoneInfo(store.timezone) if store is not None else UTC
-    return f"{at.astimezone(zone):%H:%M}"
+    return unlock_time(at, ZoneInfo(store.timezone) if store is not None else UTC)

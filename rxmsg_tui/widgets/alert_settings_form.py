@@ -7,16 +7,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from rxmsg_tui.domain.settings_keys import SETTING_KEYS, WEEKDAYS
+from rxmsg_tui.domain.settings_keys import (
+    SETTING_KEYS,
+    WEEKDAYS,
+    SettingError,
+    calls_in_use,
+    validate,
+)
 from rxmsg_tui.services.daily.go_live import go_live_line
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
 from rxmsg_tui.widgets.day_list import DayListEditor
 from rxmsg_tui.widgets.field_message import FieldMessage
+from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 
 Kind = Literal[
     "channels",
@@ -97,6 +106,7 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
     ),
 )
 FIELDS = {field.key: field for _, fields in SECTIONS for field in fields}
+FIELDS_BY_ID = {field.id: field for field in FIELDS.values()}
 
 
 class AlertSettingsForm(VerticalScroll):
@@ -117,6 +127,11 @@ class AlertSettingsForm(VerticalScroll):
         text-style: bold;
     }
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._refused: dict[str, Any] = {}
+        """Each field shown refused, with the value it was refused for."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="go-live", markup=False)
@@ -141,9 +156,10 @@ class AlertSettingsForm(VerticalScroll):
             yield Label(field.label, classes="field-label wide")
             with Horizontal(classes="form-row weekdays", id=field.id):
                 for day in WEEKDAYS:
-                    yield Checkbox(day.title(), compact=True, name=day)
+                    yield MarkedCheckbox(day.title(), compact=True, name=day)
         else:
-            with Horizontal(classes="form-row"):
+            grows = " grows" if field.kind == "days_after" else ""
+            with Horizontal(classes=f"form-row{grows}"):
                 yield Label(field.label, classes="field-label")
                 yield _editor(field)
         yield FieldMessage(id=f"{field.id}-error")
@@ -173,11 +189,56 @@ class AlertSettingsForm(VerticalScroll):
         if field is None:
             return None
         self.query_one(f"#{field.id}-error", FieldMessage).show(text)
-        return self.query_one(f"#{field.id}")
+        widget = self.query_one(f"#{field.id}")
+        self._refused[key] = _get(widget, field)
+        return widget
 
     def clear_errors(self) -> None:
+        self._refused.clear()
         for message in self.query(FieldMessage):
             message.clear()
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    @on(DayListEditor.Changed)
+    def _value_changed(
+        self,
+        event: Input.Changed | Checkbox.Changed | Select.Changed | DayListEditor.Changed,
+    ) -> None:
+        """A refused field is checked again as it changes, so its error goes once it is fixed."""
+        node: DOMNode | None = event.control
+        while node is not None and node is not self:
+            field = FIELDS_BY_ID.get(node.id or "")
+            if field is not None:
+                self._recheck(field)
+                return
+            node = node.parent
+
+    def _recheck(self, field: Field) -> None:
+        if field.key not in self._refused:
+            return
+        message = self.query_one(f"#{field.id}-error", FieldMessage)
+        value = _get(self.query_one(f"#{field.id}"), field)
+        try:
+            validate(field.key, value)
+        except SettingError as exc:  # still wrong, maybe for another reason: say the new one
+            message.show(f"{field.label}: {str(exc).partition(': ')[2]}")
+            return
+        if _refused_for_calls(field.key, self._refused[field.key]) and calls_in_use(
+            {field.key: value}
+        ):
+            return  # the value alone is fine; calls still need a transport Setup lacks
+        message.clear()  # still watched until the next save, so a new mistake shows at once
+
+
+def _refused_for_calls(key: str, refused: Any) -> bool:
+    """A value refused though valid on its own: only the calls-need-a-transport rule does that."""
+    try:
+        validate(key, refused)
+    except SettingError:
+        return False
+    return bool(calls_in_use({key: refused}))
 
 
 def _go_live_line(values: dict[str, Any]) -> str:
@@ -192,7 +253,7 @@ def _editor(field: Field) -> Widget:
         text_only = ("email", "sms") if field.kind == "text_channels" else ("email", "sms", "call")
         return ChannelBoxes(channels=text_only, id=field.id)
     if field.kind == "bool":
-        return Checkbox("", compact=True, id=field.id)
+        return MarkedCheckbox("", compact=True, id=field.id)
     if field.kind == "int":
         return Input(type="integer", max_length=3, compact=True, id=field.id, classes="number")
     if field.kind == "trigger":

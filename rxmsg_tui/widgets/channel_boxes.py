@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox
 
 from rxmsg_tui.domain.settings_keys import CHANNELS
+from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 
 LABELS = {"email": "Email", "sms": "SMS", "call": "Call"}
 
@@ -45,7 +46,7 @@ class ChannelBoxes(Horizontal):
 
     def compose(self) -> ComposeResult:
         for channel in self.channels:
-            yield Checkbox(
+            yield MarkedCheckbox(
                 LABELS[channel],
                 channel in self._initial,
                 compact=True,

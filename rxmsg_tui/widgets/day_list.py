@@ -14,6 +14,9 @@ from textual.widgets import Button, Input
 class DayListEditor(Horizontal):
     """Type a day count and press + (or Enter) to add it; Enter on a day removes it.
 
+    Every day stays in sight: the days wrap onto further lines, four to a
+    line, rather than running off the edge of an 80-column screen.
+
     Days are kept in order, as the settings store them, so adding 7 then 3
     is not an unsaved change against a saved [3, 7].
 
@@ -23,7 +26,7 @@ class DayListEditor(Horizontal):
 
     DEFAULT_CSS = """
     DayListEditor {
-        height: 1;
+        height: auto;
         width: 1fr;
     }
     DayListEditor #day-new {
@@ -34,13 +37,29 @@ class DayListEditor(Horizontal):
         margin-left: 1;
     }
     DayListEditor #day-chips {
+        layout: grid;
+        grid-size: 4;
+        grid-columns: 7;
+        grid-rows: 1;
         width: 1fr;
-        height: 1;
+        height: auto;
+    }
+    DayListEditor .day-chip {
+        width: 6;
     }
     """
 
     class Changed(Message):
         """A day was added or removed: the form has unsaved changes."""
+
+        def __init__(self, editor: DayListEditor) -> None:
+            super().__init__()
+            self.editor = editor
+
+        @property
+        def control(self) -> DayListEditor:
+            """The editor whose days changed, as Textual's own Changed events name theirs."""
+            return self.editor
 
     def __init__(self, days: Sequence[int] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -86,7 +105,7 @@ class DayListEditor(Horizontal):
         typed.value = ""
         typed.focus()
         self._refresh_chips()
-        self.post_message(self.Changed())
+        self.post_message(self.Changed(self))
 
     @on(Button.Pressed, ".day-chip")
     def _remove(self, event: Button.Pressed) -> None:
@@ -94,7 +113,7 @@ class DayListEditor(Horizontal):
         del self._days[int(event.button.name or 0)]
         self.query_one("#day-new", Input).focus()
         self._refresh_chips()
-        self.post_message(self.Changed())
+        self.post_message(self.Changed(self))
 
     def _refresh_chips(self) -> None:
         chips = self.query_one("#day-chips", Horizontal)

@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label, Select
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.services.formats.message_formats import FormatDraft
 from rxmsg_tui.widgets.field_message import FieldMessage
+from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 
 E = TypeVar("E", bound=Enum)
 LANGUAGES = (("English", Language.ENGLISH), ("Spanish", Language.SPANISH))
@@ -72,7 +73,7 @@ class FormatFields(Vertical):
         with Horizontal():
             yield Label("Language")
             yield Select(LANGUAGES, value=draft.language, **_SELECT, id="language")
-            yield Checkbox("Group Message", draft.group_message, id="group", compact=True)
+            yield MarkedCheckbox("Group Message", draft.group_message, id="group", compact=True)
         with Horizontal():
             yield Label("Subject")
             yield Input(draft.subject, id="subject", max_length=200, compact=True)

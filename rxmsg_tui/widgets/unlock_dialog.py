@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Static
 from rxmsg_tui.domain.unlock_code import CODE_CHARS
 from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.support import UnlockGrant
+from rxmsg_tui.widgets.button_row import ButtonRow
 from rxmsg_tui.widgets.field_message import FieldMessage
 
 log = logging.getLogger("rxmsg.unlock")
@@ -76,7 +77,7 @@ class UnlockDialog(ModalScreen[UnlockGrant | None]):
     UnlockDialog #unlock-code {
         margin: 1 0 0 0;
     }
-    UnlockDialog Horizontal {
+    UnlockDialog ButtonRow {
         height: auto;
         align: center middle;
         margin-top: 1;
@@ -106,7 +107,7 @@ class UnlockDialog(ModalScreen[UnlockGrant | None]):
                 compact=True,
             )
             yield FieldMessage(id="unlock-error")
-            with Horizontal():
+            with ButtonRow():
                 yield Button("Unlock", variant="primary", id="unlock-ok", compact=True)
                 yield Button("Cancel", id="unlock-cancel", compact=True)
 

@@ -19,7 +19,9 @@ from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.services.errors import PermissionDenied
 from rxmsg_tui.services.store_settings import read_settings
+from rxmsg_tui.services.support import redeem_unlock_code
 from rxmsg_tui.storage.models import AuditLog, UnlockCodeUse
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage
@@ -145,8 +147,11 @@ async def test_locked_fields_ignore_keys_until_a_valid_code_unlocks_them(
         assert screen.unlock is not None
         expires = screen.unlock.expires_at
         assert before_unlock + timedelta(minutes=29) <= expires  # kept to the minute
+        local = expires.astimezone(NEW_YORK)
+        zone = local.tzname()
+        assert zone in ("EST", "EDT")
         assert text(screen, "#lock-state") == (
-            f"Unlocked until {expires.astimezone(NEW_YORK):%H:%M}"
+            f"Unlocked until {local:%H:%M} {zone} ({expires.astimezone(UTC):%H:%M} UTC)"
         )
         assert not any(widget.disabled for widget in screen.form.field_widgets())
         assert isinstance(app.focused, Checkbox) and app.focused.name == "email"
@@ -239,7 +244,8 @@ async def test_one_code_unlocks_until_it_expires_and_cannot_be_used_again(
         await pilot.press("tab", "space")  # and by SMS, not saved yet
         later(monkeypatch, expires + timedelta(seconds=1))
         await pilot.pause(1.3)  # the screen looks at the clock every second
-        ended = f"{expires.astimezone(NEW_YORK):%H:%M}"
+        local = expires.astimezone(NEW_YORK)
+        ended = f"{local:%H:%M} {local.tzname()} ({expires.astimezone(UTC):%H:%M} UTC)"
         assert text(screen, "#lock-state") == (
             f"Locked — the unlock code expired at {ended}; F2 for a new code. "
             "Your unsaved changes are kept."
@@ -278,20 +284,24 @@ async def test_the_app_clock_does_not_keep_a_code_alive(app: RxMsgApp, context: 
     assert uses(context) == []
 
 
-async def test_a_technician_cannot_unlock_and_the_code_stays_unused(
+async def test_a_technician_is_told_before_any_code_is_typed_and_no_code_is_used(
     context: AppContext,
 ) -> None:
     actor = context.actor
     context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
     app = RxMsgApp(context)
+    read_only = "Read only: technicians cannot change setup; ask a pharmacist or an admin."
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_alerts(pilot)
-        await unlock(pilot, unlock_code(context))
-        assert isinstance(app.screen, UnlockDialog)
-        error = app.screen.query_one("#unlock-error", FieldMessage).message
-        assert error == "Refused: tom is a technician; technicians cannot change setup"
-        await pilot.press("escape")
+        assert text(screen, "#lock-state") == read_only  # on opening, before F2
+        await pilot.press("f2")  # no code dialog to paste into: the same words again
+        await settle(pilot)
         assert app.screen is screen and screen.unlock is None
+        assert text(screen, "#alert-status") == read_only
+        assert [n.message for n in app._notifications] == [read_only]
+        # A code redeemed all the same (a script, a race) is still refused by the service.
+        with pytest.raises(PermissionDenied, match="tom is a technician"):
+            redeem_unlock_code(context.db, context.actor, unlock_code(context), public_key=KEY)
     assert uses(context) == []
     assert settings(context)["alerts.refill.channels"] == []
 

@@ -148,14 +148,44 @@ async def test_a_technician_finds_the_defaults_locked_and_changes_no_patient(
     actor = context.actor
     context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
     app = RxMsgApp(context)
+    read_only = "Read only: technicians cannot change setup; ask a pharmacist or an admin."
     async with app.run_test(size=(80, 24)) as pilot:
         await open_alerts(pilot)
-        await unlock(pilot, unlock_code(context))  # refused: technicians cannot change setup
-        await pilot.press("escape", "f4")
+        await pilot.press("f2", "f4")  # F2 only says why: there is no code to type
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, PatientDefaultsDialog)
+        assert status(dialog) == read_only
         await pilot.press("f5")
         await settle(pilot)
-        assert status(dialog) == LOCKED
+        assert status(dialog) == read_only
     assert prefs(context) == before
+
+
+async def test_left_and_right_move_between_the_dialogs_buttons(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_defaults(pilot, context, unlocked=False)
+        ids = ["defaults-save", "update-all", "defaults-close"]
+        assert app.focused is not None and app.focused.id == "defaults-close"
+        seen = []
+        for key in ("left", "left", "left", "right", "right", "right"):
+            await pilot.press(key)
+            assert app.focused is not None
+            seen.append(app.focused.id)
+        assert seen == [ids[1], ids[0], ids[0], ids[1], ids[2], ids[2]]  # stops at each end
+        await pilot.press("left", "enter")  # Update All, pressed from the keyboard
+        await settle(pilot)
+        assert app.screen is dialog and status(dialog) == LOCKED
+
+
+async def test_left_and_right_in_a_channel_row_do_not_jump_to_the_buttons(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_defaults(pilot, context, unlocked=True)
+        first = app.focused
+        assert isinstance(first, Checkbox)
+        await pilot.press("left", "right")
+        assert app.focused is first
