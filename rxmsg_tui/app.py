@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -30,6 +31,7 @@ from rxmsg_tui.screens.catalogue import (
     MAIN_MENU,
     MESSAGE_FORMAT,
     MESSAGE_QUEUE,
+    OPT_IN_WORDING,
     OUTBOUND_SETUP,
     PATIENT_LISTING,
     PATIENT_PROFILE,
@@ -47,6 +49,7 @@ from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.not_available import NotAvailableScreen
+from rxmsg_tui.screens.opt_in_wording import OptInWordingScreen
 from rxmsg_tui.screens.outbound_setup import OutboundSetupScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
@@ -118,6 +121,7 @@ class RxMsgApp(App[None]):
         OUTBOUND_SETUP.id: OutboundSetupScreen,
         HELD_DAILY_MESSAGES.id: DailyHoldsScreen,
         TWO_WAY_MESSAGING.id: TwoWayMessagingScreen,
+        OPT_IN_WORDING.id: OptInWordingScreen,
     }
 
     scheduler_state: reactive[str] = reactive("off")
@@ -131,6 +135,11 @@ class RxMsgApp(App[None]):
         self._scheduler_thread: ThreadPoolExecutor | None = None
 
     def on_mount(self) -> None:
+        # SIGTERM (`docker stop`, systemd, a supervisor) ends the App as Ctrl+Q does: the
+        # terminal is restored and the scheduler stopped. As PID 1 in a container the
+        # kernel would otherwise ignore the signal, and the stop would wait for SIGKILL.
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # no loop signals here
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
         notify_held(self, self.context)
         if self.scheduler is not None:
             self._scheduler_thread = ThreadPoolExecutor(1, thread_name_prefix="rxmsg-scheduler")

@@ -131,6 +131,27 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'rxmsg.db'}"
 
 
+def ensure_data_dir(path: Path) -> None:
+    """The data directory exists and this process may write in it; else one line says whose.
+
+    In a container the directory is often a bind mount owned by someone on the
+    host; the fix is an ownership change there, so the message names the uid.
+    """
+    uid, gid = os.getuid(), os.getgid()
+    fix = (
+        f"it must be writable by uid {uid} (this process); on the host run: "
+        f"chown -R {uid}:{gid} <that directory>"
+    )
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (FileExistsError, NotADirectoryError):
+        raise ConfigError(f"the data directory {path} is not a directory") from None
+    except PermissionError:
+        raise ConfigError(f"cannot create the data directory {path}: {fix}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot write in the data directory {path}: {fix}")
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment and config file, with a readable error."""
     try:

@@ -147,6 +147,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
     ctx.obj = CliState(db_url=db_url)
     if ctx.invoked_subcommand is None:
-        from rxmsg_tui.cli.tui import open_tui
+        from rxmsg_tui.cli.tui import open_tui, require_terminal
 
+        require_terminal()  # before the database is opened or migrated
         open_tui(ctx.obj.context())

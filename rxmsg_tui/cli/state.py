@@ -61,9 +61,11 @@ class CliState:
     def database(self) -> Database:
         """The migrated database, without signing anybody in (support commands need no user)."""
         if self._db is None:
+            from rxmsg_tui.config import ensure_data_dir
             from rxmsg_tui.services.database import Database
             from rxmsg_tui.storage.engine import make_engine
 
+            ensure_data_dir(self.settings.data_dir)
             db = Database(make_engine(self.settings.resolved_database_url()))
             db.migrate()
             self._db = db

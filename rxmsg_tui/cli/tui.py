@@ -4,18 +4,37 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.services.context import AppContext
 
 LOG_FILE = "rxmsg.log"
 """In the data dir: while the TUI owns the terminal, its log lines go here (ids, never bodies)."""
 
 
+NO_TERMINAL = (
+    "the screens need a terminal: use `docker run -it …` or `ssh -t …`, "
+    "or give a command such as `rxmsg daemon` (see rxmsg --help)"
+)
+
+
+def require_terminal() -> None:
+    """Refuse at once without a terminal (`docker run` without -t, a pipe, `ssh host rxmsg`).
+
+    Without one the App would write escape codes into a pipe and then spin,
+    waiting for keys that can never come.
+    """
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail(NO_TERMINAL)
+
+
 def open_tui(context: AppContext) -> None:
     """Run the App with the scheduler in-process; it sends only while it holds the lease."""
+    require_terminal()
     log_to_file(context.settings.data_dir / LOG_FILE)
     from rxmsg_tui.app import RxMsgApp
     from rxmsg_tui.scheduler.runner import SchedulerRunner
