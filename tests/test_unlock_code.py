@@ -6,6 +6,7 @@ import secrets
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -30,6 +31,8 @@ from rxmsg_tui.services.support import (
     issue_unlock_code,
     load_public_key,
     redeem_unlock_code,
+    setup_refusal,
+    unlock_time,
     write_key_pair,
 )
 from rxmsg_tui.storage.models import UnlockCodeUse
@@ -124,7 +127,9 @@ def test_a_code_works_once(db: Database, admin: Actor) -> None:
     grant = redeem_unlock_code(db, admin, code, public_key=PUBLIC_PEM)
     assert (grant.username, grant.store_id) == ("alice", admin.store_id)
     other = Actor(admin.store_id, admin.store_code, "bob", Role.PHARMACIST)
-    with pytest.raises(PermissionDenied, match=r"already used at \d\d:\d\d by alice"):
+    with pytest.raises(
+        PermissionDenied, match=r"already used at \d\d:\d\d E[SD]T \(\d\d:\d\d UTC\) by alice"
+    ):
         redeem_unlock_code(db, other, code, public_key=PUBLIC_PEM)
     with pytest.raises(PermissionDenied, match="already used"):
         redeem_unlock_code(db, admin, code, public_key=PUBLIC_PEM)
@@ -174,3 +179,22 @@ def test_technicians_cannot_use_up_a_code(db: Database, admin: Actor) -> None:
     with pytest.raises(PermissionDenied, match="technicians cannot change setup"):
         redeem_unlock_code(db, tom, code, public_key=PUBLIC_PEM)
     assert redeem_unlock_code(db, admin, code, public_key=PUBLIC_PEM).username == "alice"
+
+
+def test_unlock_times_name_the_store_zone_beside_the_utc_time_support_quotes() -> None:
+    winter = datetime(2026, 1, 15, 11, 26, tzinfo=UTC)
+    summer = datetime(2026, 7, 15, 10, 26, tzinfo=UTC)
+    assert unlock_time(winter, ZoneInfo("America/New_York")) == "06:26 EST (11:26 UTC)"
+    assert unlock_time(summer, ZoneInfo("America/New_York")) == "06:26 EDT (10:26 UTC)"
+    assert unlock_time(winter, ZoneInfo("America/Phoenix")) == "04:26 MST (11:26 UTC)"
+    assert unlock_time(winter, ZoneInfo("UTC")) == "11:26 UTC"
+    assert unlock_time(winter, UTC) == "11:26 UTC"
+
+
+def test_a_technician_is_refused_in_plain_words_and_others_are_not() -> None:
+    tom = Actor(1, "TEST", "tom", Role.TECHNICIAN)
+    assert setup_refusal(tom) == (
+        "Read only: technicians cannot change setup; ask a pharmacist or an admin."
+    )
+    assert setup_refusal(Actor(1, "TEST", "pat", Role.PHARMACIST)) is None
+    assert setup_refusal(Actor(1, "TEST", "alice", Role.ADMIN)) is None
