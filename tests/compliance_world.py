@@ -297,6 +297,7 @@ def _stops(plan: Timetable, people: list[Person], rng: random.Random) -> None:
     """A few hundred STOPs: some repeated, some in plain words or Spanish, one from a household."""
     numbers = sorted({p.cell for p in rng.sample(people[2:], k=len(people) * 3 // 100)})
     numbers.append(people[0].cell)
+    patient_of = {p.cell: p.patient_id for p in reversed(people)}
     serial = 0
 
     def text(cell: str, minute: int, body: str) -> None:
@@ -314,6 +315,8 @@ def _stops(plan: Timetable, people: list[Person], rng: random.Random) -> None:
         else:
             body = rng.choice(STOP_WORDS)
         text(cell, minute, body)
+        if n % 10 == 5 and minute < MINUTES - 3:  # staff answer the STOP in chat: refused
+            plan.chats[minute + 2].append(ChatReply(patient_of[cell], CHAT_TEXT))
         if n % 10 == 7 and minute < MINUTES - 1:
             text(cell, rng.randrange(minute + 1, MINUTES), rng.choice(STOP_WORDS))
     stopped = set(numbers)
