@@ -80,6 +80,14 @@ REVIEW_SITES = ScreenEntry(
     "Business Profile, the pharmacy website, Yelp, Facebook) and pick the default "
     "one that SMS review requests link to.",
 )
+OPT_IN_WORDING = ScreenEntry(
+    "opt-in-wording",
+    "Opt-in Wording",
+    "write what the signature pad shows a patient asked for consent, for transactional "
+    "and marketing messages in English and Spanish, and the channels it covers. Each "
+    "save is a new version; consents keep the version the patient signed.",
+    aliases=("Consent Wording",),
+)
 PATIENT_LISTING = ScreenEntry(
     "patient-listing",
     "Patient Listing",
@@ -112,8 +120,8 @@ PATIENT_PROFILE = ScreenEntry(
 OUTBOUND_MESSAGING = Menu(
     "outbound-messaging",
     "Outbound Messaging",
-    "Setup, alert settings, templates, the queue, two-way templates, review sites and held "
-    "greetings.",
+    "Setup, alert settings, templates, the queue, two-way templates, review sites, held "
+    "greetings and the opt-in wording.",
     (
         OUTBOUND_SETUP,
         ALERT_SETTINGS,
@@ -122,6 +130,7 @@ OUTBOUND_MESSAGING = Menu(
         QUICK_RESPONSES,
         REVIEW_SITES,
         HELD_DAILY_MESSAGES,
+        OPT_IN_WORDING,
     ),
 )
 INTERFACE_SETUPS = Menu(

@@ -14,6 +14,7 @@ from rxmsg_tui.screens.catalogue import (
     MAIN_MENU,
     MESSAGE_FORMAT,
     MESSAGE_QUEUE,
+    OPT_IN_WORDING,
     OUTBOUND_MESSAGING,
     OUTBOUND_SETUP,
     PATIENT_LISTING,
@@ -32,6 +33,7 @@ from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_queue import QueueScreen
 from rxmsg_tui.screens.not_available import NotAvailableScreen
+from rxmsg_tui.screens.opt_in_wording import OptInWordingScreen
 from rxmsg_tui.screens.outbound_setup import OutboundSetupScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
@@ -54,6 +56,7 @@ BUILT: dict[Item, type] = {
     HELD_DAILY_MESSAGES: DailyHoldsScreen,
     SEND_EMAIL_SMS: GroupSendScreen,
     TWO_WAY_MESSAGING: TwoWayMessagingScreen,
+    OPT_IN_WORDING: OptInWordingScreen,
 }
 """The screens built so far; every other entry shows the not-available panel."""
 
@@ -79,7 +82,8 @@ def shown(app: RxMsgApp, selector: str) -> str:
 
 
 def test_the_six_outbound_screens_are_in_the_legacy_order() -> None:
-    """The legacy six, then rxmsg's own Held Daily Messages (the flood guard's holds)."""
+    """The legacy six, then rxmsg's own Held Daily Messages (the flood guard's holds) and
+    Opt-in Wording (what the signature pad shows)."""
     assert [s.name for s in OUTBOUND_MESSAGING.items] == [
         "Outbound Messaging Setup",
         "Alert Settings",
@@ -88,6 +92,7 @@ def test_the_six_outbound_screens_are_in_the_legacy_order() -> None:
         "2-way Message Template",
         "Review Sites",
         "Held Daily Messages",
+        "Opt-in Wording",
     ]
     assert route_to(MESSAGE_QUEUE)[0][0] is MAIN_MENU
     assert [menu.name for menu, _ in route_to(MESSAGE_QUEUE)] == [

@@ -32,6 +32,7 @@ from rxmsg_tui.screens.catalogue import (
     HELD_DAILY_MESSAGES,
     MESSAGE_FORMAT,
     MESSAGE_QUEUE,
+    OPT_IN_WORDING,
     OUTBOUND_SETUP,
     PATIENT_LISTING,
     PATIENT_PROFILE,
@@ -200,6 +201,7 @@ CASES: dict[ScreenEntry, Case] = {
     TWO_WAY_MESSAGING: Case(
         nothing, lambda p: keys(p, "tab", Typed("Hi"), "ctrl+s"), before_save=smith_texts
     ),
+    OPT_IN_WORDING: Case(nothing, lambda p: keys(p, "enter", Typed("Signed. "), "ctrl+s")),
 }
 
 
