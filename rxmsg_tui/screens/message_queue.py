@@ -21,13 +21,13 @@ from rxmsg_tui.services.group_send import GroupSendSummary, delete_group_pending
 from rxmsg_tui.services.messages import queue_actions as actions
 from rxmsg_tui.services.messages import queue_listing as listing
 from rxmsg_tui.services.messages import queue_report as report
-from rxmsg_tui.services.messages.queue_listing import QueueFilter, QueueRow
+from rxmsg_tui.services.messages.queue_listing import QueueFilter
 from rxmsg_tui.widgets.app_events import QueueChanged
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.date_input import DateInput
 from rxmsg_tui.widgets.paged_table import Direction, PagedTable
 from rxmsg_tui.widgets.queue_criteria import QueueCriteria
-from rxmsg_tui.widgets.queue_table import QueueTable, queue_line
+from rxmsg_tui.widgets.queue_table import QueueLine, QueueTable, queue_line
 
 REFRESH_PAUSE = 1.0
 """At most one re-read a second however busy the dispatcher is."""
@@ -35,11 +35,14 @@ REFRESH_PAUSE = 1.0
 
 @dataclass
 class RowsRead:
-    """Rows for the table: a page in `direction`, or (direction None) the window read again."""
+    """Rows for the table: a page in `direction`, or (direction None) the window read again.
+
+    The lines are laid out in the worker, so the UI thread only hands them to the table.
+    """
 
     generation: int
     direction: Direction | None
-    rows: list[QueueRow]
+    rows: list[QueueLine]
     more: bool  # rows lie beyond these, in `direction` (after them for a re-read)
     anchored: bool  # read after a row, not from the top: rows lie before these
 
@@ -50,6 +53,11 @@ class QueueScreen(RxScreen):
     `criteria` is what the table shows, not what the fields say: Print and CSV
     report what staff see. Every search starts a new generation, and rows or
     counts read for an older one are dropped when they arrive.
+
+    The pages next to the window are read ahead as soon as a page is shown, so
+    PageDown past the last row shows the next page in the same frame instead of
+    waiting for the database. A page read ahead is dropped whenever the queue
+    changes (`epoch`).
     """
 
     CSS_PATH = "../styles/message_queue.tcss"
@@ -65,11 +73,13 @@ class QueueScreen(RxScreen):
         self.generation = 0
         self.criteria: QueueFilter | None = None
         self._refresh: Timer | None = None
+        self.epoch = 0
+        self._ahead: dict[tuple[Direction, Hashable], RowsRead] = {}
 
     def compose_body(self) -> ComposeResult:
         yield QueueCriteria(self.context.clock.today(self.context.store_zone))
         yield Static("", id="queue-status")
-        yield QueueTable(page_size=self.page_size, id="queue")
+        yield QueueTable(page_size=self.page_size, zone=self.context.store_zone, id="queue")
 
     def on_mount(self) -> None:
         if self.group_send_id is None:
@@ -106,6 +116,7 @@ class QueueScreen(RxScreen):
             self._say(str(exc), error=True)
             return False
         self.generation += 1
+        self._forget_ahead()
         self.criteria = criteria
         self.query_one(QueueTable).expect_new_rows()
         self._say("Searching…")
@@ -116,6 +127,7 @@ class QueueScreen(RxScreen):
     def clear(self) -> None:
         """Empty the criteria and the results (the legacy Clear); reads under way are dropped."""
         self.generation += 1
+        self._forget_ahead()
         self.criteria = None
         self.query_one(QueueCriteria).clear()
         self.query_one(QueueTable).show_page([], "first", more=False)
@@ -141,7 +153,12 @@ class QueueScreen(RxScreen):
 
     @on(PagedTable.RowsWanted)
     def _rows_wanted(self, event: PagedTable.RowsWanted) -> None:
-        if self.criteria is not None:
+        if self.criteria is None:
+            return
+        ahead = self._ahead.pop((event.direction, event.anchor), None)
+        if ahead is not None and ahead.generation == self.generation:
+            self._show_rows(ahead)
+        else:
             self._read(self.generation, self.criteria, event.direction, event.anchor)
 
     def _read(
@@ -151,18 +168,36 @@ class QueueScreen(RxScreen):
         direction: Direction | None,
         anchor: Hashable,
         limit: int = 0,
+        *,
+        ahead: bool = False,
     ) -> None:
-        """Rows off the UI thread; `direction` None re-reads the window for a refresh."""
+        """Rows off the UI thread; `direction` None re-reads the window for a refresh.
+
+        `ahead` reads a page before it is asked for and keeps it for when it is.
+        """
         db, store, zone = self.context.db, self.context.actor.store_id, self.context.store_zone
         key = anchor if isinstance(anchor, tuple) else None
         back, limit = direction in ("before", "last"), limit or self.page_size
+        table = self.query_one(QueueTable)
+        layout, width = table.queue_layout, table.line_width
 
         def read() -> RowsRead:
             rows, more = listing.read_page(
                 db, store, zone, criteria, anchor=key, backwards=back, limit=limit
             )
-            return RowsRead(generation, direction, rows, more, key is not None)
+            lines = [queue_line(row, zone, layout, width) for row in rows]
+            return RowsRead(generation, direction, lines, more, key is not None)
 
+        if ahead and direction is not None:
+            run_service(
+                self,
+                read,
+                partial(self._keep_ahead, self.epoch, (direction, anchor)),
+                lambda _failure: None,  # read again when asked for, and said then if it fails
+                doing="reading the queue ahead",
+                group=f"queue-ahead-{direction}",
+            )
+            return
         run_service(
             self,
             read,
@@ -171,6 +206,30 @@ class QueueScreen(RxScreen):
             doing="reading the queue",
             group="queue-page",
         )
+
+    def _keep_ahead(self, epoch: int, key: tuple[Direction, Hashable], event: RowsRead) -> None:
+        if epoch == self.epoch and event.generation == self.generation:
+            self._ahead[key] = event
+
+    def _forget_ahead(self) -> None:
+        """The queue or the criteria changed: pages read ahead may be wrong."""
+        self.epoch += 1
+        self._ahead.clear()
+
+    def _read_ahead(self) -> None:
+        """Read the pages beyond both edges of the window, unless they are at hand already."""
+        table = self.query_one(QueueTable)
+        if self.criteria is None or not table.window:
+            return
+        edges: list[tuple[Direction, Hashable]] = []
+        if table.more_after:
+            edges.append(("after", table.window[-1].anchor))
+        if table.more_before:
+            edges.append(("before", table.window[0].anchor))
+        self._ahead = {key: rows for key, rows in self._ahead.items() if key in edges}
+        for direction, anchor in edges:
+            if (direction, anchor) not in self._ahead:
+                self._read(self.generation, self.criteria, direction, anchor, ahead=True)
 
     def _count(self, generation: int, criteria: QueueFilter) -> None:
         db, store, zone = self.context.db, self.context.actor.store_id, self.context.store_zone
@@ -187,14 +246,16 @@ class QueueScreen(RxScreen):
         if event.generation != self.generation:
             return
         table = self.query_one(QueueTable)
-        lines = [queue_line(row, self.context.store_zone) for row in event.rows]
+        lines = event.rows
         if event.direction is not None:
             table.show_page(lines, event.direction, more=event.more)
         elif not lines and event.anchored:  # every row on show went: start again from the top
             table.stop_waiting()
             self.search()
+            return
         else:
             table.reload(lines, more_before=event.anchored, more_after=event.more)
+        self._read_ahead()
 
     def _show_count(self, generation: int, count: int) -> None:
         if generation == self.generation and self.criteria is not None:
@@ -222,6 +283,7 @@ class QueueScreen(RxScreen):
             self._refresh = self.set_timer(REFRESH_PAUSE, self._reload)
             return
         table.waiting = True
+        self._forget_ahead()
         first = table.window[0].anchor if table.more_before and table.window else None
         start = (first[0], first[1] - 1) if isinstance(first, tuple) else None
         limit = max(len(table.window), self.page_size)

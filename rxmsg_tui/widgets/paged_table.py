@@ -6,6 +6,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from rich.console import RenderableType
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.message import Message
@@ -28,7 +29,7 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-class PagedTable(DataTable[str]):
+class PagedTable(DataTable[RenderableType]):
     """Shows at most two pages of a long listing and never the whole of it.
 
     A DataTable with 100,000 rows takes seconds and hundreds of megabytes to
@@ -113,18 +114,25 @@ class PagedTable(DataTable[str]):
                 self.more_after = True
         if direction == "after" and window[:old_length] == self.window:
             for row in rows:
-                self.add_row(*row.cells, key=row.key)
+                self.add_row(*self.shown_cells(row), key=row.key)
         else:
             self.clear()
             for row in window:
-                self.add_row(*row.cells, key=row.key)
+                self.add_row(*self.shown_cells(row), key=row.key)
         self.window = window
         index = {row.key: i for i, row in enumerate(window)}
         fallback = len(window) - 1 if direction == "last" else 0
         self.move_cursor(row=index.get(cursor_key or "", fallback), scroll=top_key is None)
         if top_key is not None and top_key in index:
+            # In this frame when the height allows it (a page swapped for a page, the
+            # usual case), so the view never shows the top of the window in between.
+            self.scroll_to(y=index[top_key], animate=False, immediate=True)
             self.call_after_refresh(self.scroll_to, y=index[top_key], animate=False)
         self.waiting = False
+
+    def shown_cells(self, row: PageRow) -> tuple[RenderableType, ...]:
+        """The cells handed to the DataTable for `row` (a subclass may join them into one)."""
+        return row.cells
 
     def watch_cursor_coordinate(
         self, old_coordinate: Coordinate, new_coordinate: Coordinate

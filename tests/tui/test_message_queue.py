@@ -29,6 +29,7 @@ from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.date_input import DateInput
 from rxmsg_tui.widgets.queue_table import QueueTable
 from tests.tui.conftest import settle, type_text
+from tests.tui.seed import insert_patients, patient
 
 # 2 March 2026 in New York (the store's zone); the test clock says 10:30 there.
 TODAY = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 09:00 at the store
@@ -40,7 +41,7 @@ def message(n: int, status: str, name: str, **extra: Any) -> dict[str, Any]:
         "priority": 2, "entity": "Patient", "entity_name": name, "recipient": "+15550102000",
         "subject": "", "body": f"Message {n} for {name}", "status": status, "attempts": 0,
         "warning": "", "claimed_by": None, "created_at": TODAY,
-        "scheduled_at": TODAY + timedelta(minutes=15 * n), **extra,
+        "scheduled_at": TODAY + timedelta(minutes=15 * n), "patient_id": None, **extra,
     }  # fmt: skip
 
 
@@ -57,10 +58,18 @@ def insert_messages(db: Database, store: Store, rows: list[dict[str, Any]]) -> l
 
 @pytest.fixture
 def ids(db: Database, store: Store) -> list[int]:
-    """Five messages today (09:00 to 10:00), one deleted, and one yesterday."""
+    """Five messages today (09:00 to 10:00), one deleted, and one yesterday.
+
+    The first is about Ana Diaz's Rx 600123, the second about John Smith; the
+    others name no patient on file (as a message to an unknown number does).
+    """
+    people = insert_patients(db, store.id or 0, [
+        patient("P600", "Ana", "Diaz"), patient("P601", "John", "Smith"),
+    ])  # fmt: skip
     found = insert_messages(db, store, [
-        message(0, "Pending", "Rx 600123", entity="Prescription"),
-        message(1, "Sent", "Smith, John", method="Email", alert_type="RX Ready for Pickup", attempts=1),
+        message(0, "Pending", "Rx 600123", entity="Prescription", patient_id=people["P600"]),
+        message(1, "Sent", "Smith, John", method="Email", alert_type="RX Ready for Pickup", attempts=1,
+                patient_id=people["P601"]),
         message(2, "Failed", "Rx 600124", entity="Prescription", attempts=2, subject="Refill due"),
         message(3, "Sending", "Garcia, Maria", claimed_by="host|1|x", alert_type="General"),
         message(4, "Undelivered", "Adams, Bob", warning="Opted Out", alert_type="Birthday Greeting"),
@@ -135,10 +144,12 @@ async def test_opens_on_todays_messages_in_time_order_with_deleted_hidden(
         assert focus(app) is table
         assert shown(screen) == ids[:5]
         assert status_line(screen) == "5 messages · Dates: 2026-03-02 to 2026-03-02 · Enter: detail"
+        # 80 columns: short names, and the patient after the Rx number (cut, with a mark)
         assert table.window[0].cells == (
-            "03/02 09:00", "SMS", "Refill", "Norm", "Rx", "Rx 600123", "Pending", "0", "",
+            "03/02 09:00", "SMS", "Refill", "Norm", "Rx 600123 · Ana Di…", "Pending", "0", "",
         )  # fmt: skip
-        assert table.window[4].cells[6:] == ("Undelivered", "0", "Opted Out")
+        assert table.window[1].cells[4] == "Smith, John"
+        assert table.window[4].cells[5:] == ("Undelivered", "0", "Opted Out")
         keys = {b.binding.key for b in screen.active_bindings.values() if b.binding.show}
         assert {"delete", "d", "r", "slash", "enter", "escape"} <= keys
 
@@ -250,7 +261,7 @@ async def test_a_message_being_sent_is_not_deleted_and_only_failed_ones_are_retr
         await pilot.pause(0.1)
         await settle(pilot)
         assert status_of(db, ids[2]) == "Pending"
-        assert screen.query_one(QueueTable).window[2].cells[6] == "Pending"
+        assert screen.query_one(QueueTable).window[2].cells[5] == "Pending"
         await press(pilot, "up", "up", "r")
         assert (
             f"only Failed and Sent? messages can be retried; message {ids[0]} is Pending"
@@ -348,7 +359,7 @@ async def test_the_screen_follows_the_dispatcher_keeping_the_cursor(
         await asyncio.to_thread(app.queue_dispatched, DispatchStats(claimed=1, sent=1))
         await pilot.pause(0.2)
         await settle(pilot)
-        assert table.window[0].cells[6:8] == ("Sent", "1")
+        assert table.window[0].cells[5:7] == ("Sent", "1")
         assert table.cursor_row == 2
         [earlier] = insert_messages(db, store, [message(1, "Pending", "Early, Ed")])
         await asyncio.to_thread(app.queue_dispatched, DispatchStats(claimed=1))
@@ -366,7 +377,7 @@ async def test_a_sent_question_mark_message_shows_so_and_staff_mark_it_sent(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_queue(pilot)
         row = shown(screen).index(unsure)
-        assert screen.query_one(QueueTable).window[row].cells[6] == "Sent?"
+        assert screen.query_one(QueueTable).window[row].cells[5] == "Sent?"
         await press(pilot, *["down"] * row, "m")
         await pilot.pause(0.1)
         await settle(pilot)

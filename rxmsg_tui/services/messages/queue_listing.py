@@ -1,4 +1,8 @@
-"""Reads the Outbound Messaging Queue a page at a time (keyset on time and id), never all of it."""
+"""Reads the Outbound Messaging Queue a page at a time (keyset on time and id), never all of it.
+
+A page is read as plain columns with the patient joined (no ORM objects): the
+screen asks for one on every few keys and must paint it within a frame or two.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Select, and_, func, or_
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
-from rxmsg_tui.domain.vocabulary import AlertType, Method, Priority, QueueStatus
+from rxmsg_tui.domain.vocabulary import AlertType, Entity, Method, Priority, QueueStatus
 from rxmsg_tui.services.database import Database
-from rxmsg_tui.storage.models import OutboundMessage
+from rxmsg_tui.storage.models import OutboundMessage, Patient
 
 PAGE_SIZE = 200
 
@@ -62,6 +67,68 @@ class QueueRow:
         return data
 
 
+@dataclass(frozen=True)
+class ListedRow(QueueRow):
+    """A row of the listing, with the patient it is for (blank when none is on file).
+
+    An Rx message is named `Rx <number>`; staff also need to know whose it is.
+    """
+
+    patient_id: str = ""
+    """The pharmacy system's patient ID."""
+    patient_name: str = ""
+
+    @property
+    def who(self) -> str:
+        """The Entity Name, with the patient's name after an Rx number: `Rx 1000129 · Ana Diaz`."""
+        if self.entity == Entity.PRESCRIPTION.value and self.patient_name:
+            return f"{self.entity_name} · {self.patient_name}"
+        return self.entity_name
+
+
+M = OutboundMessage
+_LISTED = tuple(
+    col(column)
+    for column in (
+        M.id, M.created_at, M.scheduled_at, M.method, M.alert_type, M.priority, M.entity,
+        M.entity_name, M.recipient, M.subject, M.body, M.status, M.warning, M.attempts,
+        M.sent_at, Patient.patient_id, Patient.first_name, Patient.last_name,
+    )
+)  # fmt: skip
+_PRIORITY = {int(p): p.label for p in Priority}
+
+
+def _listing(store_id: int, criteria: QueueFilter, zone: ZoneInfo) -> Select[Any]:
+    """The rows of one store that match, each with its patient (an outer join: some have none)."""
+    query: Select[Any] = (
+        core_select(*_LISTED)  # type: ignore[assignment]  # 18 columns: past the typed overloads
+        .select_from(M)
+        .outerjoin(Patient, col(Patient.id) == col(M.patient_id))
+        .where(col(M.store_id) == store_id)
+    )
+    for condition in _conditions(criteria, zone):
+        query = query.where(condition)
+    return query
+
+
+def _listed(values: Any) -> ListedRow:
+    """One result row as a ListedRow; the only per-row work a page costs."""
+    (id_, created, scheduled, method, alert, priority, entity, entity_name, recipient, subject,
+     body, status, warning, attempts, sent, patient_id, first, last) = values  # fmt: skip
+    if alert == AlertType.VERIFICATION.value:
+        body = _CODE.sub(HIDDEN_CODE, body)
+    return ListedRow(
+        id_, created, scheduled, method, alert, _PRIORITY.get(priority, str(priority)), entity,
+        entity_name, recipient, subject, body, status, warning, attempts, sent,
+        patient_id or "", f"{first or ''} {last or ''}".strip(),
+    )  # fmt: skip
+
+
+def _read(db: Database, query: Select[Any]) -> list[ListedRow]:
+    with db.read() as session:
+        return [_listed(values) for values in session.connection().execute(query)]
+
+
 def queue_page(
     db: Database,
     store_id: int,
@@ -70,11 +137,9 @@ def queue_page(
     *,
     after: tuple[datetime, int] | None = None,
     limit: int = PAGE_SIZE,
-) -> list[QueueRow]:
+) -> list[ListedRow]:
     """Up to `limit` rows after `after`, in the order they go out (time, then id)."""
-    query = select(OutboundMessage).where(OutboundMessage.store_id == store_id)
-    for condition in _conditions(criteria, zone):
-        query = query.where(condition)
+    query = _listing(store_id, criteria, zone)
     if after is not None:
         at, last_id = after
         query = query.where(
@@ -84,13 +149,12 @@ def queue_page(
             )
         )
     query = query.order_by(col(OutboundMessage.scheduled_at), col(OutboundMessage.id)).limit(limit)
-    with db.read() as session:
-        return [queue_row(m) for m in session.exec(query)]
+    return _read(db, query)
 
 
 def iter_queue(
     db: Database, store_id: int, zone: ZoneInfo, criteria: QueueFilter
-) -> Iterator[QueueRow]:
+) -> Iterator[ListedRow]:
     """Every matching row, fetched page by page so a large queue streams."""
     after: tuple[datetime, int] | None = None
     while True:
@@ -109,11 +173,9 @@ def queue_page_before(
     *,
     before: tuple[datetime, int] | None,
     limit: int = PAGE_SIZE,
-) -> list[QueueRow]:
+) -> list[ListedRow]:
     """Up to `limit` rows just before `before` (the last rows when None), in queue order."""
-    query = select(OutboundMessage).where(OutboundMessage.store_id == store_id)
-    for condition in _conditions(criteria, zone):
-        query = query.where(condition)
+    query = _listing(store_id, criteria, zone)
     if before is not None:
         at, first_id = before
         query = query.where(
@@ -125,8 +187,7 @@ def queue_page_before(
     query = query.order_by(
         col(OutboundMessage.scheduled_at).desc(), col(OutboundMessage.id).desc()
     ).limit(limit)
-    with db.read() as session:
-        rows = [queue_row(m) for m in session.exec(query)]
+    rows = _read(db, query)
     rows.reverse()
     return rows
 
@@ -140,7 +201,7 @@ def read_page(
     anchor: tuple[datetime, int] | None,
     backwards: bool = False,
     limit: int = PAGE_SIZE,
-) -> tuple[list[QueueRow], bool]:
+) -> tuple[list[ListedRow], bool]:
     """Up to `limit` rows after `anchor` (before it, backwards), and whether more lie beyond.
 
     One row more than asked for is read to know the answer without a count.
@@ -150,6 +211,43 @@ def read_page(
         return rows[-limit:], len(rows) > limit
     rows = queue_page(db, store_id, zone, criteria, after=anchor, limit=limit + 1)
     return rows[:limit], len(rows) > limit
+
+
+def patient_of(db: Database, store_id: int, message_id: int) -> tuple[str, str] | None:
+    """The patient a message is for, as (pharmacy patient ID, name); None when none is on file."""
+    query = (
+        core_select(col(Patient.patient_id), col(Patient.first_name), col(Patient.last_name))
+        .select_from(M)
+        .join(Patient, col(Patient.id) == col(M.patient_id))
+        .where(col(M.id) == message_id, col(M.store_id) == store_id)
+    )
+    with db.read() as session:
+        found = session.connection().execute(query).first()
+    if found is None:
+        return None
+    patient_id, first, last = found
+    return patient_id, f"{first} {last}".strip()
+
+
+_US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+DAY_FORMS = "MM/DD/YYYY or YYYY-MM-DD"
+
+
+def read_day(text: str) -> date:
+    """A day typed as on US prescriptions (`12/01/2026`) or in ISO 8601 (`2026-12-01`).
+
+    ValueError says which forms are read; a day that does not exist (02/30/2026) is refused.
+    """
+    text = text.strip()
+    try:
+        if found := _US_DAY.fullmatch(text):
+            month, day, year = (int(part) for part in found.groups())
+            return date(year, month, day)
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"{text} is not a date: type it as {DAY_FORMS}")
 
 
 def count_queue(db: Database, store_id: int, zone: ZoneInfo, criteria: QueueFilter) -> int:
