@@ -59,6 +59,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "group_send",
         "Queue one General message to a group of patients, or say what would happen.",
     ),
+    "health": CommandEntry(
+        "health_cmd",
+        "health",
+        "Exit 0 when the database answers at the newest schema and the scheduler here renews.",
+    ),
     "import": CommandEntry(
         "import_cmd",
         "import_",
