@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
+import re
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -146,3 +151,69 @@ def test_an_unusable_database_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     assert result.stderr.startswith("rxmsg: ") and "unsupported database" in result.stderr
     assert "mysql" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_demo_with_devices_points_at_running_simulators_until_stopped(tmp_path: Path) -> None:
+    """With --no-tui it serves other terminals until SIGTERM; the pad records a consent."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RXMSG_")}
+    env.update(
+        RXMSG_DATA_DIR=str(tmp_path),
+        RXMSG_DATABASE_URL=f"sqlite:///{tmp_path}/demo.db",
+        RXMSG_CONFIG_FILE=str(tmp_path / "none.toml"),
+    )
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "rxmsg_tui", "demo", "--no-tui", "--with-devices",
+         "--patients", "20"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        said = _read_until(demo, "Ctrl-C here stops the simulators")
+        pad_url = re.search(r"export RXMSG_SIGPAD_URL=(socket://127\.0\.0\.1:\d+)", said)
+        ivr = re.search(r"IVR computer   simulator at 127\.0\.0\.1:(\d+)", said)
+        assert pad_url and ivr, said
+        shown = json.loads(_rxmsg(tmp_path, "settings", "show").stdout)
+        assert (shown["setup.call_using"], shown["setup.ivr_host"]) == ("ivr", "127.0.0.1")
+        assert shown["setup.ivr_port"] == int(ivr[1])
+        with socket.create_connection(("127.0.0.1", int(ivr[1])), timeout=5) as conn:
+            conn.sendall(b'{"op":"ping"}\n')
+            assert json.loads(conn.makefile().readline()) == {"op": "pong"}
+
+        asked = _rxmsg(
+            tmp_path, "patient", "consent", "D000020", "--sigpad", RXMSG_SIGPAD_URL=pad_url[1]
+        )
+        assert asked.returncode == 0, asked.stderr
+        assert asked.stdout.startswith("D000020: consent recorded for email, sms, call")
+        ledger = json.loads(
+            _rxmsg(tmp_path, "patient", "show", "D000020", "--format", "json").stdout
+        )
+        assert "sigpad" in json.dumps(ledger)
+        pad_log = (tmp_path / "logs" / "demo-sigpad-sim.log").read_text()
+        assert "PROMPT" in pad_log and "answered YES" in pad_log
+
+        demo.send_signal(signal.SIGTERM)
+        _, rest = demo.communicate(timeout=30)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    assert demo.returncode == 0, rest
+    assert "rxmsg demo: simulators stopped" in rest and "Traceback" not in rest
+    restored = json.loads(_rxmsg(tmp_path, "settings", "show").stdout)
+    assert (restored["setup.call_using"], restored["setup.ivr_port"]) == ("none", 5060)
+    with pytest.raises(OSError):  # the simulators are gone with the demo
+        socket.create_connection(("127.0.0.1", int(ivr[1])), timeout=2).close()
+
+
+def _read_until(process: subprocess.Popen[str], marker: str) -> str:
+    """Stderr lines until `marker` (the demo is ready), or fail with what it said."""
+    assert process.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if marker in line:
+            return "".join(lines)
+    raise AssertionError("".join(lines) or f"the demo ended with {process.poll()}")

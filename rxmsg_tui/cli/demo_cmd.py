@@ -1,14 +1,27 @@
-"""`rxmsg demo`: build the demo pharmacy once (`--reset` to build it anew), then open the TUI."""
+"""`rxmsg demo`: build the demo pharmacy once (`--reset` to build it anew), then open the TUI.
+
+`--with-devices` runs the signature pad and IVR simulators beside it for as
+long as the demo runs: the TUI (or, with --no-tui, the commands typed in
+another terminal until Ctrl-C) asks for consent on the pad and places calls.
+"""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
+from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState, current_login
 from rxmsg_tui.cli.tui import open_tui
 from rxmsg_tui.services.demo import DEMO_STORE_CODE, MAX_PATIENTS, DemoSummary, build_demo
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.demo.simulators import DemoDevices
 
 PROGRESS_FROM = 20_000
 """Smaller demos finish in a few seconds; a progress line would only flicker."""
@@ -28,8 +41,14 @@ PROGRESS_FROM = 20_000
     is_flag=True,
     help="Delete the demo store's data (settings, formats, patients, queue) and build it anew.",
 )
+@click.option(
+    "--with-devices",
+    is_flag=True,
+    help="Run the signature pad and IVR simulators while the demo runs (with --no-tui: "
+    "until Ctrl-C); calls go to the IVR simulator and the pad answers YES.",
+)
 @click.pass_obj
-def demo(state: CliState, patients: int, no_tui: bool, reset: bool) -> None:
+def demo(state: CliState, patients: int, no_tui: bool, reset: bool, with_devices: bool) -> None:
     """Build the demo pharmacy (store DEMO) once, then open the TUI on it.
 
     Re-running keeps what you changed (settings, formats, patients, the queue)
@@ -50,8 +69,72 @@ def demo(state: CliState, patients: int, no_tui: bool, reset: bool) -> None:
     if show_progress:
         click.echo(err=True)
     click.echo(_describe(summary), err=True)
-    if not no_tui:
+    if with_devices:
+        _run_with_devices(state, no_tui=no_tui)
+    elif not no_tui:
         open_tui(state.context(store_code=DEMO_STORE_CODE, db=db))
+
+
+def _run_with_devices(state: CliState, *, no_tui: bool) -> None:
+    """Start both simulators, point the demo at them, run, then stop them and undo the setup."""
+    from rxmsg_tui.services.demo.simulators import (
+        point_store_at_ivr,
+        start_simulators,
+        stop_simulators,
+    )
+    from rxmsg_tui.services.errors import ServiceError
+
+    context = state.context(store_code=DEMO_STORE_CODE, db=state.database())
+    try:
+        devices = start_simulators(context.settings.data_dir)
+    except (ServiceError, OSError) as error:
+        fail(f"cannot start the device simulators: {error}")
+    stopping = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
+    try:
+        point_store_at_ivr(context.db, context.actor, devices, now=context.clock.now())
+        context.settings = context.settings.model_copy(update={"sigpad_url": devices.sigpad_url})
+        click.echo(_describe_devices(devices, no_tui=no_tui), err=True)
+        if no_tui:
+            _wait_until_stopped(stopping)
+        else:
+            open_tui(context)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        left = stop_simulators(context.db, context.actor, devices, now=context.clock.now())
+        click.echo(f"rxmsg demo: simulators stopped{'; ' + left if left else ''}", err=True)
+
+
+def _wait_until_stopped(stopping: threading.Event) -> None:
+    """Until Ctrl-C or SIGTERM: the simulators serve whoever runs rxmsg meanwhile."""
+    interrupted = threading.Event()
+
+    def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
+        interrupted.set()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        while not (stopping.wait(0.2) or interrupted.is_set()):
+            pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _describe_devices(devices: DemoDevices, *, no_tui: bool) -> str:
+    lines = [
+        f"  signature pad  simulator at {devices.sigpad_url} (answers YES; log "
+        f"{devices.sigpad_log})",
+        f"  IVR computer   simulator at 127.0.0.1:{devices.ivr_port}; Call Using = IVR "
+        f"Interface while the demo runs (log {devices.ivr_log})",
+    ]
+    if no_tui:
+        lines += [
+            "  in another terminal, with the same RXMSG_DATABASE_URL / RXMSG_DATA_DIR:",
+            f"    export RXMSG_SIGPAD_URL={devices.sigpad_url}",
+            "    rxmsg            (or rxmsg patient consent D000001 --sigpad)",
+            "  Ctrl-C here stops the simulators and puts the demo's setup back",
+        ]
+    return "\n".join(lines)
 
 
 def _print_progress(done: int, total: int) -> None:
