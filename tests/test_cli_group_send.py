@@ -8,55 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import Rxmsg, assert_clean_failure, unlock_code
+from tests.cli_runner import Rxmsg, assert_clean_failure
+from tests.cli_store import StockedPatient, copy_of, stocked_store
 
-NOW = "2026-03-02T10:00:00-05:00"
 SMS = ("--method", "sms", "--body", "Hi #PATIENTFIRSTNAME#, flu shots at #STORENAME#")
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three patients: one reached, one without consent, one without a cell phone."""
-    runner = Rxmsg(tmp_path_factory.mktemp("prepared"), env={"RXMSG_NOW": NOW})
-    assert runner("settings", "set", "store.name", "Elm Pharmacy").returncode == 0
-    channels = ("settings", "set", "alerts.general.channels", '["email","sms"]')
-    assert runner(*channels, "--unlock", unlock_code()).returncode == 0
-    with sqlite3.connect(runner.db_path) as conn:
-        for pid, last, phone, consent in (
-            ("P1", "Adams", "+12025550143", 1),
-            ("P2", "Baker", "+12025550144", 0),
-            ("P3", "Clark", None, 1),
-        ):
-            conn.execute(
-                "insert into patient (store_id, patient_id, first_name, last_name, cell_phone, email,"
-                " language, cell_verified, email_verified, zip, is_new, created_at, updated_at)"
-                " values (1, ?, 'Ana', ?, ?, 'ana@example.org', 'en', 1, 1, '', 0,"
-                " '2026-01-01', '2026-01-01')",
-                (pid, last, phone),
-            )
-            conn.execute(
-                "insert into patient_message_prefs (store_id, patient_id, alert, email, sms, call)"
-                " select 1, id, 'general', 1, 1, 0 from patient where patient_id = ?",
-                (pid,),
-            )
-            for channel in ("email", "sms"):
-                conn.execute(
-                    "insert into consent (store_id, patient_id, channel, purpose, granted, source,"
-                    " wording_version, evidence, username, recorded_at) select 1, id, ?,"
-                    " 'transactional', ?, 'import', '', '', '', '2026-01-01' from patient"
-                    " where patient_id = ?",
-                    (channel, consent, pid),
-                )
-    return runner.db_path
+    return stocked_store(
+        tmp_path_factory.mktemp("prepared"),
+        (
+            StockedPatient("P1", "Adams", consent=True, general=True),
+            StockedPatient("P2", "Baker", "+12025550144", consent=False, general=True),
+            StockedPatient("P3", "Clark", None, consent=True, general=True),
+        ),
+        general_channels=True,
+    )
 
 
 @pytest.fixture
 def rxmsg(prepared: Path, tmp_path: Path) -> Rxmsg:
-    runner = Rxmsg(tmp_path, env={"RXMSG_NOW": NOW})
-    with sqlite3.connect(prepared) as source, sqlite3.connect(runner.db_path) as target:
-        source.backup(target)
-    runner.db_path.chmod(0o600)
-    return runner
+    return copy_of(prepared, tmp_path)
 
 
 def queued(rxmsg: Rxmsg) -> list[dict[str, object]]:

@@ -9,31 +9,23 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import ME, Rxmsg, assert_clean_failure
+from tests.cli_store import StockedPatient, copy_of, stocked_store
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with Ana, whose cell and email are verified, and defaults for refill."""
-    runner = Rxmsg(tmp_path_factory.mktemp("prepared"))
-    assert runner("settings", "set", "store.name", "Elm Pharmacy").returncode == 0
-    with sqlite3.connect(runner.db_path) as conn:
-        conn.execute("""update alert_settings set defaults = '{"refill": ["email", "sms"]}'""")
-        conn.execute(
-            "insert into patient (store_id, patient_id, first_name, last_name, cell_phone, email,"
-            " language, cell_verified, email_verified, zip, is_new, created_at, updated_at) values"
-            " (1, 'P1', 'Ana', 'Lopez', '+12025550143', 'ana@example.org', 'en', 1, 1, '', 0,"
-            " '2026-01-01', '2026-01-01')"
-        )
-    return runner.db_path
+    return stocked_store(
+        tmp_path_factory.mktemp("prepared"),
+        (StockedPatient("P1"),),
+        now=None,
+        sql=("""update alert_settings set defaults = '{"refill": ["email", "sms"]}'""",),
+    )
 
 
 @pytest.fixture
 def rxmsg(prepared: Path, tmp_path: Path) -> Rxmsg:
-    runner = Rxmsg(tmp_path)
-    with sqlite3.connect(prepared) as source, sqlite3.connect(runner.db_path) as target:
-        source.backup(target)
-    runner.db_path.chmod(0o600)
-    return runner
+    return copy_of(prepared, tmp_path, now=None)
 
 
 def written(rxmsg: Rxmsg) -> tuple[object, ...]:

@@ -10,34 +10,25 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import Rxmsg, assert_clean_failure
-
-NOW = "2026-03-02T10:00:00-05:00"
+from tests.cli_store import StockedPatient, copy_of, stocked_store
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    runner = Rxmsg(tmp_path_factory.mktemp("prepared"), env={"RXMSG_NOW": NOW})
-    assert runner("settings", "set", "store.name", "Elm Pharmacy").returncode == 0
-    assert runner("settings", "set", "setup.sms_using", "sms_service_api").returncode == 0
-    with sqlite3.connect(runner.db_path) as conn:
-        for pid, email in (("P1", "ana@example.org"), ("P2", None)):
-            conn.execute(
-                "insert into patient (store_id, patient_id, first_name, last_name, cell_phone,"
-                " email, language, cell_verified, email_verified, zip, created_at, updated_at)"
-                " values (1, ?, 'Ana', 'Lopez', '2025550143', ?, 'en', 0, 0, '',"
-                " '2026-01-01', '2026-01-01')",
-                (pid, email),
-            )
-    return runner.db_path
+    """Ana twice, neither address verified, her cell as the pharmacy system sent it; P2 has no email."""
+    return stocked_store(
+        tmp_path_factory.mktemp("prepared"),
+        (
+            StockedPatient("P1", cell="2025550143", verified=False, is_new=True),
+            StockedPatient("P2", cell="2025550143", email=None, verified=False, is_new=True),
+        ),
+        settings=(("setup.sms_using", "sms_service_api"),),
+    )
 
 
 @pytest.fixture
 def rxmsg(prepared: Path, tmp_path: Path) -> Rxmsg:
-    runner = Rxmsg(tmp_path, env={"RXMSG_NOW": NOW})
-    with sqlite3.connect(prepared) as source, sqlite3.connect(runner.db_path) as target:
-        source.backup(target)
-    runner.db_path.chmod(0o600)
-    return runner
+    return copy_of(prepared, tmp_path)
 
 
 def written(rxmsg: Rxmsg) -> tuple[int, int, int]:

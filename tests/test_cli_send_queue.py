@@ -5,53 +5,30 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import Rxmsg, assert_clean_failure, unlock_code
-
-NOW = "2026-03-02T10:00:00-05:00"
+from tests.cli_runner import Rxmsg, assert_clean_failure
+from tests.cli_store import StockedPatient, copy_of, stocked_store
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with settings and two patients, made once and copied for each test."""
-    runner = Rxmsg(tmp_path_factory.mktemp("prepared"), env={"RXMSG_NOW": NOW})
-    assert runner("settings", "set", "store.name", "Elm Pharmacy").returncode == 0
-    code = unlock_code()
-    assert (
-        runner(
-            "settings", "set", "alerts.general.channels", '["email","sms"]', "--unlock", code
-        ).returncode
-        == 0
+    return stocked_store(
+        tmp_path_factory.mktemp("prepared"),
+        (
+            StockedPatient("P1", consent=True, is_new=True),
+            StockedPatient("P2", cell="+12025550144", consent=False, is_new=True),
+        ),
+        general_channels=True,
     )
-    with sqlite3.connect(runner.db_path) as conn:
-        for pid, phone, consent in (("P1", "+12025550143", 1), ("P2", "+12025550144", 0)):
-            conn.execute(
-                "insert into patient (store_id, patient_id, first_name, last_name, cell_phone, email, language,"
-                " cell_verified, email_verified, zip, created_at, updated_at)"
-                " values (1, ?, 'Ana', 'Lopez', ?, 'ana@example.org', 'en', 1, 1, '', '2026-01-01', '2026-01-01')",
-                (pid, phone),
-            )
-            for channel in ("email", "sms"):
-                conn.execute(
-                    "insert into consent (store_id, patient_id, channel, purpose, granted, source, wording_version,"
-                    " evidence, username, recorded_at) select 1, id, ?, 'transactional', ?, 'import', '', '', '',"
-                    " '2026-01-01' from patient where patient_id = ?",
-                    (channel, consent, pid),
-                )
-    return runner.db_path
 
 
 @pytest.fixture
 def rxmsg(prepared: Path, tmp_path: Path) -> Rxmsg:
-    runner = Rxmsg(tmp_path, env={"RXMSG_NOW": NOW})
-    with sqlite3.connect(prepared) as source, sqlite3.connect(runner.db_path) as target:
-        source.backup(target)
-    runner.db_path.chmod(0o600)
-    return runner
+    return copy_of(prepared, tmp_path)
 
 
 def test_send_then_list_the_queue(rxmsg: Rxmsg) -> None:
