@@ -21,6 +21,11 @@ async def test_profile_from_the_menu_asks_for_an_id_and_shows_the_patient(app: R
         assert isinstance(screen, PatientProfileScreen)
         assert app.focused is screen.query_one("#patient-id", Input)
         assert not screen.query_one("#profile-details").display
+        field = screen.query_one("#patient-id", Input)
+        # The hint is read whole at 80 columns, the cursor after it.
+        assert field.placeholder == "type the patient ID and press Enter"
+        assert field.content_region.width > len(field.placeholder)
+        assert field.content_region.right <= 80
         await type_text(pilot, "1001")
         await pilot.press("enter")
         await settle(pilot)
