@@ -15,7 +15,9 @@ from rxmsg_tui.services.formats.message_formats import (
     delete_format,
     format_for,
     list_formats,
+    list_formats_in_use,
     load_default,
+    over_limit,
     save_format,
 )
 from rxmsg_tui.services.formats.quick_responses import (
@@ -175,3 +177,51 @@ def test_restricted_words_are_admin_edited(db: Database, admin: Actor, clock: Cl
     pharmacist = Actor(admin.store_id, admin.store_code, "pat", Role.PHARMACIST)
     with pytest.raises(PermissionDenied):
         add_word(db, pharmacist, "x", now=clock.now())
+
+
+def test_formats_in_use_list_each_default_the_store_has_not_replaced(
+    db: Database, admin: Actor, clock: Clock
+) -> None:
+    every = list_formats_in_use(db, admin.store_id)
+    assert len(every) == 8 * 3 * 2 and all(f.is_default for f in every)
+    save_format(db, admin, PICKUP_SMS, format_id=None, now=clock.now())
+    sms_pickup = list_formats_in_use(
+        db, admin.store_id, method=Method.SMS, alert_type=AlertType.READY_FOR_PICKUP
+    )
+    # The store's English text goes to Spanish patients too (format_for): no default in use.
+    assert [(f.subject, f.language, f.is_default) for f in sms_pickup] == [
+        ("Pickup", Language.ENGLISH, False)
+    ]
+    with db.read() as session:
+        used = format_for(session, admin.store_id, Method.SMS, AlertType.READY_FOR_PICKUP, "es")
+    assert used.subject == "Pickup"
+    birthday = list_formats_in_use(db, admin.store_id, alert_type=AlertType.BIRTHDAY)
+    for row in birthday:
+        with db.read() as session:
+            sent = format_for(
+                session, admin.store_id, row.method, row.alert_type, row.language.value
+            )
+        assert (sent.subject, sent.body) == (row.subject, row.body)  # listed as it goes out
+    wanted = birthday[0].subject[:5].upper()
+    found = list_formats_in_use(db, admin.store_id, subject=wanted)
+    assert found and all(wanted.casefold() in f.subject.casefold() for f in found)
+
+
+def test_a_subject_or_message_over_its_cap_is_named_whole_never_cut() -> None:
+    assert over_limit("subject", "x" * 200) is None
+    assert over_limit("subject", "x" * 500) == (
+        "the subject is 500 characters; at most 200: shorten it to save"
+    )
+    assert over_limit("body", "x" * 100_000) is None
+    assert over_limit("body", "x" * 100_001) == (
+        "the message is 100,001 characters; at most 100,000: shorten it to save"
+    )
+
+
+def test_a_long_subject_is_refused_at_save_with_its_length(
+    db: Database, admin: Actor, clock: Clock
+) -> None:
+    long = FormatDraft(**{**PICKUP_SMS.__dict__, "subject": "s" * 500})
+    with pytest.raises(FieldError, match="the subject is 500 characters; at most 200"):
+        save_format(db, admin, long, format_id=None, now=clock.now())
+    assert list_formats(db, admin.store_id) == []

@@ -19,7 +19,11 @@ from rxmsg_tui.screens.catalogue import MESSAGE_FORMAT
 from rxmsg_tui.screens.message_format_edit import FormatEditorScreen
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.formats.message_formats import FormatRow, delete_format, list_formats
+from rxmsg_tui.services.formats.message_formats import (
+    FormatRow,
+    delete_format,
+    list_formats_in_use,
+)
 from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.paged_table import clip
 
@@ -27,7 +31,8 @@ FILTER_PAUSE = 0.3
 """Seconds of no typing in the Subject filter before the list is read again."""
 
 LANGUAGE_NAMES = {Language.ENGLISH: "English", Language.SPANISH: "Spanish"}
-COLUMNS = (("Method", 13), ("Alert Type", 22), ("Language", 8), ("Group", 5), ("Subject", 17))
+COLUMNS = (("Method", 13), ("Alert Type", 22), ("Language", 8), ("Kind", 7), ("Subject", 15))
+"""Kind says "Group" for a group message and "Default" for a built-in default in use."""
 
 
 class MessageFormatScreen(RxScreen):
@@ -35,6 +40,8 @@ class MessageFormatScreen(RxScreen):
 
     Enter edits the highlighted format and F3 is "Add New Format"; both open
     the editor, and the list is read again when staff come back from it.
+    Built-in defaults still in use are listed too, marked Default: Enter on
+    one starts the store's own format from it.
     """
 
     CSS_PATH = "../styles/message_format.tcss"
@@ -66,7 +73,7 @@ class MessageFormatScreen(RxScreen):
     def __init__(self, context: AppContext) -> None:
         super().__init__(context, MESSAGE_FORMAT)
         self.generation = 0
-        self.rows: dict[int, FormatRow] = {}
+        self.rows: dict[str, FormatRow] = {}
         self._pause: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -129,7 +136,7 @@ class MessageFormatScreen(RxScreen):
         self, generation: int, method: Method | None, alert: AlertType | None, subject: str
     ) -> None:
         read = partial(
-            list_formats,
+            list_formats_in_use,
             self.context.db,
             self.context.actor.store_id,
             method=method,
@@ -151,18 +158,16 @@ class MessageFormatScreen(RxScreen):
         table = self.query_one("#formats", DataTable)
         keep = table.cursor_row
         table.clear()
-        self.rows = {row.id: row for row in rows}
-        for row in rows:
+        self.rows = {_key(row): row for row in rows}
+        for key, row in self.rows.items():
             cells = (
                 row.method.value,
                 row.alert_type.value,
                 LANGUAGE_NAMES.get(row.language, row.language.value),
-                "Yes" if row.group_message else "",
+                "Default" if row.is_default else "Group" if row.group_message else "",
                 row.subject,
             )
-            table.add_row(
-                *(clip(c, w) for c, (_, w) in zip(cells, COLUMNS, strict=True)), key=str(row.id)
-            )
+            table.add_row(*(clip(c, w) for c, (_, w) in zip(cells, COLUMNS, strict=True)), key=key)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._show_status()
@@ -180,9 +185,14 @@ class MessageFormatScreen(RxScreen):
                 self.query_one("#filter-subject", Input).value.strip(),
             )
         )
+        defaults = sum(row.is_default for row in self.rows.values())
         if count:
-            noun = "format" if count == 1 else "formats"
-            self._status(f"{count} {noun} · Enter edits · F3 Add New Format · Del deletes")
+            own = count - defaults
+            noun = "format" if own == 1 else "formats"
+            in_use = (
+                f" + {defaults} default{'s' if defaults != 1 else ''} in use" if defaults else ""
+            )
+            self._status(f"{own} {noun}{in_use} · Enter edits · F3 adds · Del deletes")
         elif filtered:
             self._status("No format matches these filters. F3 adds one.")
         else:
@@ -196,12 +206,12 @@ class MessageFormatScreen(RxScreen):
         if not self.rows or table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(int(key)) if key is not None else None
+        return self.rows.get(key) if key is not None else None
 
     @on(DataTable.RowSelected, "#formats")
     def _edit(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
-        row = self.rows.get(int(key)) if key is not None else None
+        row = self.rows.get(key) if key is not None else None
         if row is not None:
             self.app.push_screen(FormatEditorScreen(self.context, row))
 
@@ -215,6 +225,9 @@ class MessageFormatScreen(RxScreen):
         row = self._highlighted()
         if row is None:
             self._status("There is no format to delete.")
+            return
+        if row.is_default:
+            self._status("A default cannot be deleted; Enter makes the store's own from it.")
             return
         subject = escape(row.subject)
         question = f"Delete the {row.method.value} {row.alert_type.value} format “{subject}”?"
@@ -235,6 +248,13 @@ class MessageFormatScreen(RxScreen):
             doing="deleting a format",
             group="format-delete",
         )
+
+
+def _key(row: FormatRow) -> str:
+    """Saved formats by id; a default by what it is for (it has no id)."""
+    if row.is_default:
+        return f"default:{row.alert_type.name}:{row.method.name}:{row.language.value}"
+    return str(row.id)
 
 
 def _options(kind: type[Method] | type[AlertType]) -> list[tuple[str, Method | AlertType]]:

@@ -21,6 +21,7 @@ from rxmsg_tui.services.formats.message_formats import (
     FormatDraft,
     FormatRow,
     load_default,
+    over_limit,
     save_format,
 )
 from rxmsg_tui.services.formats.preview import (
@@ -71,8 +72,10 @@ class FormatEditorScreen(RxScreen):
 
     def __init__(self, context: AppContext, row: FormatRow | None) -> None:
         super().__init__(context, MESSAGE_FORMAT)
-        self.title = "Edit Format" if row else "Add New Format"
-        self.format_id = row.id if row else None
+        stored = row is not None and not row.is_default
+        self.title = "Edit Format" if stored else "Add New Format"
+        self.format_id = row.id if row is not None and stored else None
+        # A default opens as a new format filled with it: Save makes it the store's own.
         self.saved: FormatDraft = _as_draft(row) if row else NEW_FORMAT
         """The draft as the database has it: Cancel asks only when the screen differs."""
         self.sample = PreviewSample()
@@ -147,7 +150,13 @@ class FormatEditorScreen(RxScreen):
     @on(TextArea.Changed, "#body")
     def _typed(self, event: Input.Changed | TextArea.Changed) -> None:
         field = "subject" if isinstance(event, Input.Changed) else "body"
-        self.query_one(f"#{field}-error", FieldMessage).clear()
+        text = event.value if isinstance(event, Input.Changed) else event.text_area.text
+        warning = over_limit(field, text)
+        message = self.query_one(f"#{field}-error", FieldMessage)
+        if warning is None:
+            message.clear()
+        else:
+            message.show(warning)
         if self._pause is not None:
             self._pause.stop()
         self._pause = self.set_timer(PREVIEW_PAUSE, self.refresh_preview)

@@ -76,7 +76,9 @@ class FormatFields(Vertical):
             yield MarkedCheckbox("Group Message", draft.group_message, id="group", compact=True)
         with Horizontal():
             yield Label("Subject")
-            yield Input(draft.subject, id="subject", max_length=200, compact=True)
+            # No max_length: Input would cut a pasted subject silently; the editor says
+            # at the field that it is too long, and Save refuses it whole.
+            yield Input(draft.subject, id="subject", compact=True)
         yield FieldMessage(id="subject-error")
 
     @property

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
+from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method, Role
@@ -60,6 +61,12 @@ async def pause_for_preview(pilot: Pilot[None]) -> None:
     await pilot.pause(0.35)
 
 
+def own_rows(table: DataTable[str]) -> list[list[str]]:
+    """The store's own formats in the list, without the defaults listed below them."""
+    rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    return [row for row in rows if row[3] != "Default"]
+
+
 def field_message(app: RxMsgApp, field: str) -> str:
     return app.screen.query_one(f"#{field}-error", FieldMessage).message
 
@@ -70,7 +77,7 @@ async def test_add_new_format_with_a_variable_and_save_and_exit(
     async with app.run_test(size=(80, 24)) as pilot:
         listing = await open_formats(pilot)
         status = str(listing.query_one("#formats-status", Static).content)
-        assert status.startswith("No formats yet. Press F3")
+        assert status.startswith("0 formats + 48 defaults in use")
         await pilot.press("f3")
         assert editor(app).title == "Add New Format"
         # Method Type stays SMS; Alert Type: General → RX Ready for Pickup.
@@ -93,8 +100,8 @@ async def test_add_new_format_with_a_variable_and_save_and_exit(
         await settle(pilot)
         assert isinstance(app.screen, MessageFormatScreen)
         table = app.screen.query_one("#formats", DataTable)
-        assert table.row_count == 1
-        assert table.get_row_at(0)[:2] == ["SMS", "RX Ready for Pickup"]
+        assert [row[:2] for row in own_rows(table)] == [["SMS", "RX Ready for Pickup"]]
+        assert table.row_count == 1 + 46  # its English and Spanish defaults no longer in use
     [saved] = formats(context)
     assert (saved.subject, saved.body) == (
         "Pickup text",
@@ -129,7 +136,7 @@ async def test_edit_from_the_list_with_load_default_then_delete(
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
-        assert app.screen.query_one("#formats", DataTable).row_count == 0
+        assert own_rows(app.screen.query_one("#formats", DataTable)) == []
     assert formats(context) == []
 
 
@@ -141,10 +148,11 @@ async def test_the_list_filters_by_method_type_and_subject(
     async with app.run_test(size=(80, 24)) as pilot:
         listing = await open_formats(pilot)
         table = listing.query_one("#formats", DataTable)
-        assert table.row_count == 2
+        assert len(own_rows(table)) == 2
         await pilot.press("slash", "enter", "down", "down", "enter")  # Method Type: SMS
         await settle(pilot)
-        assert [table.get_row_at(0)[4]] == ["Pickup"] and table.row_count == 1
+        assert [row[4] for row in own_rows(table)] == ["Pickup"]
+        assert {row[0] for row in [table.get_row_at(i) for i in range(table.row_count)]} == {"SMS"}
         await pilot.press("tab", "tab")  # Alert Type, then Subject
         await type_text(pilot, "cake")
         await pilot.press("enter")  # at once, and on to the table
@@ -244,3 +252,81 @@ async def test_a_technician_is_told_why_nothing_was_saved(
         status = str(app.screen.query_one("#format-status", Static).content)
         assert status == "Not saved: technicians cannot change message formats"
     assert list_formats(db, actor.store_id) == [pickup]
+
+
+async def test_defaults_in_use_are_listed_marked_and_enter_makes_the_stores_own(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    english_only = FormatDraft(
+        Method.EMAIL, AlertType.BIRTHDAY, Language.ENGLISH, "Cake", "Happy birthday"
+    )
+    save_format(context.db, context.actor, english_only, format_id=None, now=NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        listing = await open_formats(pilot)
+        table = listing.query_one("#formats", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[0] == ["Email", "Birthday Greeting", "English", "", "Cake"]
+        defaults = rows[1:]
+        assert defaults and all(row[3] == "Default" for row in defaults)
+        kinds = {(row[0], row[1], row[2]) for row in defaults}
+        # Spanish patients get the store's English email too: neither default is in use.
+        assert ("Email", "Birthday Greeting", "English") not in kinds
+        assert ("Email", "Birthday Greeting", "Spanish") not in kinds
+        assert ("SMS", "Birthday Greeting", "Spanish") in kinds
+        assert len(defaults) == 46
+        status = str(listing.query_one("#formats-status", Static).content)
+        assert status.startswith("1 format + 46 defaults in use")
+
+        await pilot.press("down", "delete")  # a default cannot be deleted
+        assert app.screen is listing
+        status = str(listing.query_one("#formats-status", Static).content)
+        assert status.startswith("A default cannot be deleted")
+        highlighted = [str(c) for c in table.get_row_at(table.cursor_row)]
+        await pilot.press("enter")  # starts the store's own format from the default
+        screen = editor(app)
+        assert screen.title == "Add New Format"
+        default = load_default(
+            FormatDraft(Method(highlighted[0]), AlertType(highlighted[1]), Language.ENGLISH, "", "")
+        )
+        assert screen.draft().body == default.body
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageFormatScreen)
+    assert [(f.method.value, f.alert_type.value, f.is_default) for f in formats(context)] == [
+        ("Email", "Birthday Greeting", False),
+        (highlighted[0], highlighted[1], False),
+    ]
+
+
+async def test_a_pasted_subject_over_200_characters_is_kept_whole_and_refused_at_the_field(
+    app: RxMsgApp, context: AppContext
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_formats(pilot)
+        await pilot.press("f3")
+        await pilot.press("tab", "tab", "tab", "tab")  # Alert Type, Language, Group, Subject
+        subject = app.screen.query_one("#subject", Input)
+        assert app.focused is subject
+        long = "Refill " * 71 + "ready"  # 502 characters
+        subject.post_message(events.Paste(long))
+        await pilot.pause()
+        assert subject.value == long  # not cut to 200
+        assert field_message(app, "subject") == (
+            "the subject is 502 characters; at most 200: shorten it to save"
+        )
+        await pilot.press("tab")
+        await type_text(pilot, "Your refill is ready.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert field_message(app, "subject") == (
+            "the subject is 502 characters; at most 200: shorten it to save"
+        )
+        assert editor(app).format_id is None
+        subject.value = "Refill ready"  # shortened: the warning goes as it becomes valid
+        await pilot.pause()
+        assert field_message(app, "subject") == ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert [f.subject for f in formats(context)] == ["Refill ready"]

@@ -15,9 +15,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from rxmsg_tui.domain.default_formats import DefaultFormat, default_format
+from rxmsg_tui.domain.default_formats import DEFAULT_FORMATS, DefaultFormat, default_format
 from rxmsg_tui.domain.message_text import MessageTextError, check_format
 from rxmsg_tui.domain.restricted_words import find_restricted
+from rxmsg_tui.domain.text_limits import SUBJECT_MAX_CHARS, TEMPLATE_MAX_CHARS
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
@@ -45,6 +46,8 @@ class FormatDraft:
 class FormatRow(FormatDraft):
     id: int = 0
     updated_at: datetime | None = None
+    is_default: bool = False
+    """A built-in default ("Load Default") in use because the store saved none for it."""
 
 
 def is_html(method: Method, body: str) -> bool:
@@ -75,6 +78,58 @@ def list_formats(
         return [_row(f) for f in session.exec(query)]
 
 
+def list_formats_in_use(
+    db: Database,
+    store_id: int,
+    *,
+    method: Method | None = None,
+    alert_type: AlertType | None = None,
+    subject: str = "",
+) -> list[FormatRow]:
+    """The store's formats and, beside them, each built-in default still in use, same filters.
+
+    A default is in use for an alert type, method and language while the store
+    has saved no (non-group) format for it, nor, for Spanish, an English one:
+    the rule `format_for` follows at send. So a new store's list shows what
+    patients would get, not "No formats yet". The store's own come first.
+    """
+    saved = list_formats(db, store_id, method=method, alert_type=alert_type, subject=subject)
+    own = {(r.alert_type, r.method, r.language) for r in saved if not r.group_message}
+    wanted = subject.strip().casefold()
+    defaults: list[FormatRow] = []
+    for language in DEFAULT_FORMATS:
+        for kind_alert, kind_method in DEFAULT_FORMATS[Language.ENGLISH]:
+            if method not in (None, kind_method) or alert_type not in (None, kind_alert):
+                continue
+            if {
+                (kind_alert, kind_method, language),
+                (kind_alert, kind_method, Language.ENGLISH),
+            } & own:
+                continue
+            text = default_format(kind_alert, kind_method, language.value)
+            if wanted in text.subject.casefold():
+                defaults.append(
+                    FormatRow(
+                        kind_method, kind_alert, language, text.subject, text.body, is_default=True
+                    )
+                )
+    defaults.sort(key=lambda r: (r.alert_type.value, r.method.value, r.language.value))
+    return saved + defaults  # the store's own first, each part by alert type, method, language
+
+
+def over_limit(field: str, text: str) -> str | None:
+    """What Save will say of a subject or message longer than its cap, or None.
+
+    Shown at the field while staff type or paste, so a long text is never cut
+    silently: it stays whole on screen, said to be too long, until shortened.
+    """
+    limit = SUBJECT_MAX_CHARS if field == "subject" else TEMPLATE_MAX_CHARS
+    if len(text) <= limit:
+        return None
+    name = "the subject" if field == "subject" else "the message"
+    return f"{name} is {len(text):,} characters; at most {limit:,}: shorten it to save"
+
+
 def load_default(draft: FormatDraft) -> DefaultFormat:
     return default_format(draft.alert_type, draft.method, draft.language.value)
 
@@ -83,8 +138,9 @@ def validate(session: Session, store_id: int, draft: FormatDraft) -> None:
     """Raise `FieldError` on the first problem, naming the field and where in it."""
     if not draft.subject.strip():
         raise FieldError("subject", "enter a subject (it names the format, even for SMS)")
-    if len(draft.subject) > 200:
-        raise FieldError("subject", "the subject is longer than 200 characters")
+    warning = over_limit("subject", draft.subject)
+    if warning is not None:
+        raise FieldError("subject", warning)
     if not draft.body.strip():
         raise FieldError("body", "the message is empty")
     html = is_html(draft.method, draft.body)
