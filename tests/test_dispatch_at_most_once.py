@@ -22,7 +22,7 @@ from rxmsg_tui.domain.vocabulary import Method
 from rxmsg_tui.providers.base import OutgoingMessage, SendResult, SentRecord, TransientError
 from rxmsg_tui.providers.twilio import TwilioProvider
 from rxmsg_tui.services.database import Database
-from rxmsg_tui.services.dispatch import dispatcher as dispatcher_module
+from rxmsg_tui.services.dispatch import outcomes as outcomes_module
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import claim_due, mark_handed
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher, DispatchStats
@@ -170,14 +170,15 @@ def test_an_outcome_that_cannot_be_recorded_is_found_at_the_provider(
     db: Database, store: Store, carrier: TwilioStub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_messages(db, store, "ready 1", "ready 2")
-    real_record = dispatcher_module.record
+    real_write = outcomes_module.write_outcomes
+    ready_2 = message(db, "ready 2").id
 
-    def failing_record(db_: Database, claimant: Claimant, outcomes: list, **kw: object) -> int:  # type: ignore[type-arg]
-        if any(o.message_id == message(db, "ready 2").id for o in outcomes):
+    def failing_write(connection: object, claimant: Claimant, outcomes: list, **kw: object) -> int:  # type: ignore[type-arg]
+        if any(o.message_id == ready_2 for o in outcomes):
             raise OSError("disk I/O error")
-        return real_record(db_, claimant, outcomes, **kw)  # type: ignore[arg-type]
+        return real_write(connection, claimant, outcomes, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(dispatcher_module, "record", failing_record)
+    monkeypatch.setattr(outcomes_module, "write_outcomes", failing_write)
     clock = Clock(NOON)
     dispatcher(db, twilio(carrier), clock).run_once()
     assert statuses(db)["ready 2"][0] == "Sending"

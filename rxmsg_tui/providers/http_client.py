@@ -83,7 +83,7 @@ class ProviderHttp:
         read_message: ErrorMessageReader | None = None,
     ) -> None:
         self._make_client = make_client
-        self._local = threading.local()
+        self._idle: list[httpx.Client] = []
         self._clients: list[httpx.Client] = []
         self._clients_lock = threading.Lock()
         self.label = label
@@ -92,19 +92,33 @@ class ProviderHttp:
 
     @property
     def client(self) -> httpx.Client:
-        """This thread's pooled client.
+        """One of the pooled clients (for inspection; `request` checks one out itself)."""
+        client = self._checkout()
+        self._checkin(client)
+        return client
+
+    def _checkout(self) -> httpx.Client:
+        """An idle client, or a new one when every client is busy.
 
         One `httpx.Client` shared by the dispatcher's sending threads loses
         connections under load ("Bad file descriptor" mid-request), so each
-        thread keeps its own, reused for every send it makes.
+        request has a client to itself; the clients are kept and reused, with
+        their keep-alive connections, by whichever thread sends next. So there
+        are never more clients than requests at once, however many threads
+        come and go.
         """
-        client: httpx.Client | None = getattr(self._local, "client", None)
-        if client is None:
-            client = self._make_client()
-            self._local.client = client
-            with self._clients_lock:
-                self._clients.append(client)
+        with self._clients_lock:
+            if self._idle:
+                return self._idle.pop()
+        client = self._make_client()
+        with self._clients_lock:
+            self._clients.append(client)
         return client
+
+    def _checkin(self, client: httpx.Client) -> None:
+        with self._clients_lock:
+            if client in self._clients:  # not closed meanwhile
+                self._idle.append(client)
 
     def __repr__(self) -> str:
         return f"ProviderHttp({self.label!r}, base_url={str(self.client.base_url)!r})"
@@ -121,10 +135,13 @@ class ProviderHttp:
         headers = dict(kwargs.pop("headers", None) or {})
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
+        client = self._checkout()
         try:
-            response = self.client.request(method, url, headers=headers, **kwargs)
+            response = client.request(method, url, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise transport_error(exc, self.label, self._secrets) from exc
+        finally:
+            self._checkin(client)
         check_response(response, self.label, secrets=self._secrets, read_message=self._read_message)
         return response
 
@@ -134,7 +151,7 @@ class ProviderHttp:
 
     def close(self) -> None:
         with self._clients_lock:
-            clients, self._clients = self._clients, []
+            clients, self._clients, self._idle = self._clients, [], []
         for client in clients:
             client.close()
 

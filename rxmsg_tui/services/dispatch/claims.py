@@ -19,7 +19,7 @@ from __future__ import annotations
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 from sqlmodel import col
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
@@ -94,6 +94,31 @@ def mark_handed(db: Database, claimant: Claimant, message_id: int, *, now: datet
             .values(sent_at=now)
         )
     return bool(result.rowcount)
+
+
+def mark_handed_many(
+    connection: Connection, claimant: Claimant, message_ids: list[int], *, now: datetime
+) -> set[int]:
+    """`mark_handed` for several messages in the caller's transaction; the ids still held.
+
+    The commit must reach the disk before any of them is sent (a lost mark
+    would let a crash send the message again), so callers never turn off
+    synchronous commit for it.
+    """
+    if not message_ids:
+        return set()
+    rows = connection.execute(
+        update(M)
+        .where(
+            col(M.id).in_(message_ids),
+            col(M.status) == SENDING,
+            col(M.claimed_by) == str(claimant),
+            col(M.claimed_until) >= now,
+        )
+        .values(sent_at=now)
+        .returning(col(M.id))
+    )
+    return {row[0] for row in rows if row[0] is not None}
 
 
 def renew(db: Database, claimant: Claimant, *, now: datetime, lease: timedelta) -> int:

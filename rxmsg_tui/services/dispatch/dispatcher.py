@@ -12,7 +12,9 @@ Idempotency-Key every request carries).
 
 from __future__ import annotations
 
+import functools
 import logging
+import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,19 +39,15 @@ from rxmsg_tui.providers.base import (
 from rxmsg_tui.services.consent_state import NO_CONSENT, ConsentState, consent_states
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
-from rxmsg_tui.services.dispatch.claims import (
-    SETTLE,
-    claim_due,
-    mark_handed,
-    recover_claims,
-    release,
-)
+from rxmsg_tui.services.dispatch.claims import SETTLE, claim_due, recover_claims, release
 from rxmsg_tui.services.dispatch.heartbeat import ClaimHeartbeat
+from rxmsg_tui.services.dispatch.ledger import SendLedger
 from rxmsg_tui.services.dispatch.outcomes import Outcome, record
 from rxmsg_tui.services.dispatch.reconcile import reconcile
+from rxmsg_tui.services.dispatch.send_rate import SendRates, sender_key
 from rxmsg_tui.services.dispatch.transports import ProviderFor
 from rxmsg_tui.services.formats.restricted import store_words
-from rxmsg_tui.storage.models import AlertSettings, OutboundMessage, Store
+from rxmsg_tui.storage.models import AlertSettings, OutboundMessage, OutboundSetup, Store
 
 __all__ = ["DispatchStats", "Dispatcher", "ProviderFor"]
 
@@ -83,6 +81,15 @@ class DispatchStats:
 class _StoreRules:
     windows: StoreWindows
     words: list[str]
+    max_per_second: float = 0.0
+    """`sending.max_per_second` for the store's SMS number; 0 for no limit of our own."""
+
+
+@dataclass
+class _Send:
+    message: OutboundMessage
+    provider: Provider
+    rules: _StoreRules
 
 
 @dataclass
@@ -104,6 +111,8 @@ class Dispatcher:
     settle: timedelta = SETTLE
     workers: int = 8
     claimant: Claimant = field(default_factory=Claimant.for_this_process)
+    rates: SendRates = field(default_factory=SendRates)
+    """Sender numbers' paces; kept across batches (and shared with other dispatchers in-process)."""
 
     def run_once(self) -> DispatchStats:
         """One batch: recover dead claims, reconcile what they may have sent, claim, send."""
@@ -140,7 +149,7 @@ class Dispatcher:
     def _work(self, ids: list[int], stats: DispatchStats) -> None:
         messages, batch = self._load(ids)
         held: list[Outcome] = []
-        to_send: list[tuple[OutboundMessage, Provider, StoreWindows]] = []
+        to_send: queue.SimpleQueue[_Send] = queue.SimpleQueue()
         now = self.clock.now()
         for message in messages:
             outcome = self._hold(message, batch, now, stats)
@@ -153,67 +162,108 @@ class Dispatcher:
             if outcome is not None:
                 held.append(outcome)
             elif provider is not None:
-                to_send.append((message, provider, batch.rules[message.store_id].windows))
+                to_send.put(_Send(message, provider, batch.rules[message.store_id]))
         record(self.db, self.claimant, held, now=now)
-        workers = max(1, min(self.workers, len(to_send) or 1))
+        workers = max(1, min(self.workers, to_send.qsize() or 1))
         abort = threading.Event()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for done in pool.map(lambda item: self._deliver(*item, abort=abort), to_send):
-                self._count(done, stats)
+        with (
+            SendLedger(self.db, self.claimant, self.clock) as ledger,
+            ThreadPoolExecutor(max_workers=workers) as pool,
+        ):
+            send = functools.partial(self._send_queued, to_send, ledger, abort)
+            threads = [pool.submit(send) for _ in range(workers)]
+            for thread in threads:
+                for outcome in thread.result():
+                    self._count(outcome, stats)
 
-    def _deliver(
-        self,
-        message: OutboundMessage,
-        provider: Provider,
-        windows: StoreWindows,
-        *,
-        abort: threading.Event,
-    ) -> Outcome | None:
-        """Hand one message over and record the answer at once; None if it was not sent.
+    def _send_queued(
+        self, to_send: queue.SimpleQueue[_Send], ledger: SendLedger, abort: threading.Event
+    ) -> list[Outcome]:
+        """One sending thread: take messages in turn until none are left; their outcomes.
 
-        The window is checked again here: behind a slow provider the batch may
-        reach this message after the window (or the 21:00 floor) has closed.
+        Each message's outcome is committed together with the next message's
+        hand-over (see `SendLedger`); before a wait for the sender number's
+        next slot, it is committed at once, so no answer waits unrecorded.
         Once one sending thread is torn down (SystemExit, KeyboardInterrupt) no
         other message is handed over; they are released unsent.
         """
-        assert message.id is not None
-        if abort.is_set():
-            return None
-        now = self.clock.now()
-        method, alert = Method(message.method), AlertType(message.alert_type)
-        opens = (
-            now
-            if message.keyword_reply
-            else next_allowed(method, alert, now, windows, message.recipient)
-        )
-        if opens != now:
-            outcome = _pending(message, opens or now + timedelta(days=1))
-            record(self.db, self.claimant, [outcome], now=now)
-            return outcome
+        results: list[Outcome] = []
+        unrecorded: list[Outcome] = []
         try:
-            handed = mark_handed(self.db, self.claimant, message.id, now=now)
-        except Exception:  # not handed over: released as unsent when the batch ends
-            log.exception("message %s: could not mark it as being sent", message.id)
-            return None
-        if not handed:
-            log.warning("message %s: claim lost before sending; left to its new holder", message.id)
-            return None
-        try:
-            result = _try_send(message, provider)
+            while not abort.is_set():
+                try:
+                    item = to_send.get_nowait()
+                except queue.Empty:
+                    break
+                outcome = self._deliver(item, ledger, unrecorded, abort)
+                if outcome is not None:
+                    results.append(outcome)
+                    unrecorded.append(outcome)
         except BaseException:
             abort.set()
             raise
+        finally:
+            if unrecorded:
+                ledger.write(unrecorded)
+        return results
+
+    def _deliver(
+        self,
+        item: _Send,
+        ledger: SendLedger,
+        unrecorded: list[Outcome],
+        abort: threading.Event,
+    ) -> Outcome | None:
+        """Hand one message over; its outcome (not yet recorded), or None if it was not sent.
+
+        `unrecorded` holds the thread's earlier outcomes; they are committed
+        (and emptied) before this message goes. The window is checked again
+        here: behind a slow provider the batch may reach this message after
+        the window (or the 21:00 floor) has closed.
+        """
+        message, provider = item.message, item.provider
+        assert message.id is not None
+        method, alert = Method(message.method), AlertType(message.alert_type)
+        rate = item.rules.max_per_second
+        paced = self.rates.applies(method, rate)
+        key = sender_key(message.store_id, provider) if paced else ""
+        if paced:
+            wait = self.rates.reserve(key, message.store_id, rate, self.clock.now())
+            if wait is None:  # the number's next slot is far off: wait in Pending, no attempt
+                later = self.rates.defer(key, message.store_id, rate, self.clock.now())
+                return _pending(message, self.clock.now() + timedelta(seconds=later))
+            if wait > 0:
+                if unrecorded:
+                    ledger.write(unrecorded)
+                    unrecorded.clear()
+                if abort.wait(wait):
+                    return None
+        now = self.clock.now()
+        opens = (
+            now
+            if message.keyword_reply
+            else next_allowed(method, alert, now, item.rules.windows, message.recipient)
+        )
+        if opens != now:
+            return _pending(message, opens or now + timedelta(days=1))
         try:
-            outcome = self._outcome(message, provider.name, result)
+            handed = ledger.write(unrecorded, hand=message.id)
+        except Exception:  # not handed over: released as unsent when the batch ends
+            log.exception("message %s: could not mark it as being sent", message.id)
+            return None
+        finally:
+            unrecorded.clear()
+        if not handed:
+            log.warning("message %s: claim lost before sending; left to its new holder", message.id)
+            return None
+        result = _try_send(message, provider)
+        if paced and isinstance(result, TransientError) and result.status_code == 429:
+            self.rates.throttled(key, self.clock.now(), result.retry_after)
+        try:
+            return self._outcome(message, provider.name, result)
         except Exception:  # never lose an acceptance to a bug in the bookkeeping
             log.exception("message %s: could not work out the outcome", message.id)
-            outcome = _fallback(message, provider.name, result, self.clock.now())
-        try:
-            record(self.db, self.claimant, [outcome], now=self.clock.now())
-        except Exception:
-            # Left `Sending` with `sent_at` set: reconciled, never sent again blindly.
-            log.exception("message %s: could not record the outcome", message.id)
-        return outcome
+            return _fallback(message, provider.name, result, self.clock.now())
 
     @staticmethod
     def _count(outcome: Outcome | None, stats: DispatchStats) -> None:
@@ -246,7 +296,14 @@ class Dispatcher:
                 windows = StoreWindows.from_settings(
                     store.timezone, alerts.email_sms_window, alerts.call_window, alerts.days
                 )
-                rules[store_id] = _StoreRules(windows, store_words(session, store_id))
+                setup = session.exec(
+                    select(OutboundSetup).where(OutboundSetup.store_id == store_id)
+                ).first()
+                rules[store_id] = _StoreRules(
+                    windows,
+                    store_words(session, store_id),
+                    setup.max_per_second if setup is not None else 0.0,
+                )
             patients = {m.patient_id for m in rows if m.patient_id is not None}
             consent = consent_states(session, patients)
         return rows, _Batch(rules, consent)

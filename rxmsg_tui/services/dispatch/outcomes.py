@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import Connection, bindparam, insert, or_, update
 from sqlmodel import col
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
@@ -38,10 +38,26 @@ class Outcome:
 
 
 def record(db: Database, claimant: Claimant, outcomes: list[Outcome], *, now: datetime) -> int:
+    """Apply `outcomes` in a transaction of their own; rows changed (see `write_outcomes`)."""
+    if not outcomes:
+        return 0
+    with db.engine.begin() as connection:
+        if not db.is_sqlite:
+            # Losing this commit to a database crash is safe: the message stays `Sending`
+            # with `sent_at` set and is reconciled, so it need not wait for the disk.
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        return write_outcomes(connection, claimant, outcomes, now=now)
+
+
+def write_outcomes(
+    connection: Connection, claimant: Claimant, outcomes: list[Outcome], *, now: datetime
+) -> int:
     """Apply `outcomes`, but only to messages this claimant still holds; returns rows changed.
 
     A message taken over for reconciling (its claim expired while the provider
     was slow) still takes the answer: it is the truth the lookup would look for.
+    Runs inside the caller's transaction, so the sending threads' writes can
+    share one commit.
     """
     if not outcomes:
         return 0
@@ -89,12 +105,7 @@ def record(db: Database, claimant: Claimant, outcomes: list[Outcome], *, now: da
         for o in outcomes
         if o.attempt is not None
     ]
-    with db.engine.begin() as connection:
-        if not db.is_sqlite:
-            # Losing this commit to a database crash is safe: the message stays `Sending`
-            # with `sent_at` set and is reconciled, so it need not wait for the disk.
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        result = connection.execute(statement, params)
-        if attempts:
-            connection.execute(insert(MessageAttempt), attempts)
+    result = connection.execute(statement, params)
+    if attempts:
+        connection.execute(insert(MessageAttempt), attempts)
     return int(result.rowcount or 0)

@@ -1,0 +1,136 @@
+"""The sending threads' writes, committed together: each answer recorded with the next hand-over.
+
+A sending thread asks, in one call, to record what its last message became
+and to mark its next message as handed over; it sends only once that commit
+is done. Whatever the threads ask while a commit is running goes into the
+next one, so eight threads cost about one transaction per eight messages
+instead of two per message, and the queue is exactly as crash-safe as with
+one commit per write: a message is marked before its request leaves, and an
+answer waits for a commit no longer than the thread's next hand-over.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from rxmsg_tui.clock import Clock
+from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.dispatch import outcomes as outcomes_module
+from rxmsg_tui.services.dispatch.claimant import Claimant
+from rxmsg_tui.services.dispatch.claims import mark_handed_many
+from rxmsg_tui.services.dispatch.outcomes import Outcome
+
+log = logging.getLogger("rxmsg.dispatch")
+
+
+@dataclass
+class _Request:
+    outcomes: list[Outcome]
+    hand: int | None
+    done: threading.Event = field(default_factory=threading.Event)
+    handed: bool = False
+    error: BaseException | None = None
+
+
+_STOP = object()
+
+
+class SendLedger:
+    """One writer thread for a batch; `write` blocks until the caller's part is committed."""
+
+    def __init__(self, db: Database, claimant: Claimant, clock: Clock) -> None:
+        self.db = db
+        self.claimant = claimant
+        self.clock = clock
+        self._queue: queue.SimpleQueue[_Request | object] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="send-ledger", daemon=True)
+
+    def __enter__(self) -> SendLedger:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _value: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self._queue.put(_STOP)
+        self._thread.join()
+
+    def write(self, outcomes: list[Outcome], *, hand: int | None = None) -> bool:
+        """Record `outcomes`, then mark `hand` as handed over; True if it may be sent now.
+
+        A failure to record is logged, not raised: the message stays `Sending`
+        with `sent_at` set and is reconciled, never sent again blindly. A
+        failure to mark is raised: that message must not be sent.
+        """
+        if not outcomes and hand is None:
+            return False
+        request = _Request(list(outcomes), hand)
+        self._queue.put(request)
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return request.handed
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            group: list[_Request] = []
+            item = self._queue.get()
+            while True:
+                if item is _STOP:
+                    stopping = True
+                elif isinstance(item, _Request):
+                    group.append(item)
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if group:
+                self._commit_group(group)
+
+    def _commit_group(self, group: list[_Request]) -> None:
+        try:
+            try:
+                self._commit(group)
+            except Exception:
+                # One bad write must not cost the others theirs: each on its own.
+                for request in group:
+                    self._commit_alone(request)
+        finally:
+            for request in group:
+                request.done.set()
+
+    def _commit_alone(self, request: _Request) -> None:
+        if request.outcomes:
+            try:
+                self._commit([_Request(request.outcomes, None)])
+            except Exception:
+                ids = [o.message_id for o in request.outcomes]
+                log.exception("messages %s: could not record the outcome", ids)
+        if request.hand is not None:
+            try:
+                request.handed = self._commit([_Request([], request.hand)])
+            except Exception as error:
+                request.error = error
+
+    def _commit(self, group: list[_Request]) -> bool:
+        """One transaction for the whole group; True if the (last) hand-over was marked."""
+        now = self.clock.now()
+        records = [o for request in group for o in request.outcomes]
+        hands = [request.hand for request in group if request.hand is not None]
+        with self.db.engine.begin() as connection:
+            if not hands and not self.db.is_sqlite:
+                # Answers alone may be lost to a database crash: they are then reconciled.
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            outcomes_module.write_outcomes(connection, self.claimant, records, now=now)
+            handed = mark_handed_many(connection, self.claimant, hands, now=now)
+        for request in group:
+            request.handed = request.hand in handed
+        return any(request.handed for request in group)
