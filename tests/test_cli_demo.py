@@ -217,3 +217,34 @@ def _read_until(process: subprocess.Popen[str], marker: str) -> str:
         if marker in line:
             return "".join(lines)
     raise AssertionError("".join(lines) or f"the demo ended with {process.poll()}")
+
+
+def test_the_tui_the_demo_opens_with_devices_asks_the_running_pad(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The App gets RXMSG_SIGPAD_URL of the pad simulator and a setup calling its IVR."""
+    from rxmsg_tui.cli import demo_cmd
+    from rxmsg_tui.services.context import AppContext
+    from rxmsg_tui.services.store_settings import read_settings
+
+    for key in [k for k in os.environ if k.startswith("RXMSG_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("RXMSG_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RXMSG_DATABASE_URL", f"sqlite:///{tmp_path}/demo.db")
+    monkeypatch.setenv("RXMSG_CONFIG_FILE", str(tmp_path / "none.toml"))
+    seen: dict[str, object] = {}
+
+    def tui(context: AppContext) -> None:
+        """Instead of the App: what it would be given, and a PING to the pad it would ask."""
+        url = context.settings.sigpad_url or ""
+        seen["setup"] = read_settings(context.db, context.actor.store_id)["setup.call_using"]
+        host, port = url.removeprefix("socket://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as pad:
+            pad.sendall(b"PING\r\n")
+            seen["pad"] = pad.makefile("rb").readline()
+
+    monkeypatch.setattr(demo_cmd, "open_tui", tui)
+    result = CliRunner().invoke(main, ["demo", "--with-devices", "--patients", "5"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"setup": "ivr", "pad": b"PONG\r\n"}
+    assert "rxmsg demo: simulators stopped" in result.output
