@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from rxmsg_tui.cli.output import FORMAT_OPTION, write_rows
-from rxmsg_tui.cli.params import iso_date
+from rxmsg_tui.cli.params import typed_date
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.vocabulary import QueueStatus
 
@@ -19,6 +19,7 @@ _COLUMNS = (
     ("alert_type", "Alert Type", 15),
     ("priority", "Prior.", 6),
     ("entity_name", "Entity Name", 14),
+    ("patient_name", "Patient", 18),
     ("status", "Status", 11),
     ("attempts", "Att", 3),
 )
@@ -26,9 +27,15 @@ _COLUMNS = (
 
 @click.command("queue")
 @click.option(
-    "--from", "date_from", callback=iso_date, metavar="DATE", help="First day (store time)."
+    "--from",
+    "date_from",
+    callback=typed_date,
+    metavar="DATE",
+    help="First day (store time): 12/01/2026 or 2026-12-01.",
 )
-@click.option("--to", "date_to", callback=iso_date, metavar="DATE", help="Last day (store time).")
+@click.option(
+    "--to", "date_to", callback=typed_date, metavar="DATE", help="Last day (store time), as --from."
+)
 @click.option(
     "--status",
     type=click.Choice([s.value for s in QueueStatus], case_sensitive=False),

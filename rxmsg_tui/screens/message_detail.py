@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -16,6 +15,7 @@ from rxmsg_tui.screens.catalogue import ScreenEntry
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.messages.queue_actions import MessageDetail, message_detail
+from rxmsg_tui.services.messages.queue_listing import patient_of
 from rxmsg_tui.widgets.app_events import QueueChanged
 from rxmsg_tui.widgets.queue_table import status_label
 
@@ -52,31 +52,43 @@ class MessageDetailScreen(RxScreen):
         self._load()
 
     def _load(self) -> None:
+        db, store, message_id = self.context.db, self.context.actor.store_id, self.message_id
+
+        def read() -> tuple[MessageDetail, tuple[str, str] | None]:
+            return message_detail(db, store, message_id), patient_of(db, store, message_id)
+
         run_service(
             self,
-            partial(message_detail, self.context.db, self.context.actor.store_id, self.message_id),
+            read,
             self._show,
             self._not_read,
             doing=f"reading message {self.message_id}",
             group="message-detail",
         )
 
-    def _show(self, detail: MessageDetail) -> None:
-        self.query_one("#detail-text", Static).update(describe(detail, self.context.store_zone))
+    def _show(self, found: tuple[MessageDetail, tuple[str, str] | None]) -> None:
+        detail, patient = found
+        shown = describe(detail, self.context.store_zone, patient)
+        self.query_one("#detail-text", Static).update(shown)
 
     def _not_read(self, event: WorkFailed) -> None:
         text = f"Cannot show message {self.message_id}: {event.text}"
         self.query_one("#detail-text", Static).update(text)
 
 
-def describe(detail: MessageDetail, zone: ZoneInfo) -> Text:
-    """The message as staff read it; bodies are shown as typed, never read as markup."""
+def describe(detail: MessageDetail, zone: ZoneInfo, patient: tuple[str, str] | None = None) -> Text:
+    """The message as staff read it; bodies are shown as typed, never read as markup.
+
+    `patient` is (patient ID, name) when the message is for a patient on file:
+    an Rx message's Entity Name is only its number.
+    """
     status = status_label(detail.status) + (f" ({detail.warning})" if detail.warning else "")
     created = f"{_at(detail.created_at, zone)} by {detail.created_by or 'rxmsg'}"
     fields = [
         ("Method", f"{detail.method} · {detail.alert_type} · {detail.priority} priority"),
         ("Status", status),
         ("Entity", f"{detail.entity}: {detail.entity_name}"),
+        ("Patient", f"{patient[1]} (ID {patient[0]})" if patient else "(none on file)"),
         ("Recipient", detail.recipient or "(none)"),
         ("Created", created),
         ("Scheduled", _at(detail.scheduled_at, zone)),

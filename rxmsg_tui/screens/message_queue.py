@@ -301,8 +301,9 @@ class QueueScreen(RxScreen):
         if row is None:
             return
         when = row.scheduled_at.astimezone(self.context.store_zone).strftime("%Y-%m-%d %H:%M")
+        who = row.who if isinstance(row, listing.ListedRow) else row.entity_name
         question = (
-            f"Delete this {row.method} message?\n\n{row.alert_type} for {row.entity_name}, "
+            f"Delete this {row.method} message?\n\n{row.alert_type} for {who}, "
             f"{when}, {row.status}.\n\nIt stays in the audit trail; the queue hides it."
         )
 

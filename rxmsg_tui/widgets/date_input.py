@@ -1,4 +1,4 @@
-"""A one-line date field that takes ISO dates (YYYY-MM-DD) and says plainly when one is wrong."""
+"""A one-line date field that takes 12/01/2026 or 2026-12-01 and says plainly when one is wrong."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ from datetime import date
 
 from textual.widgets import Input
 
+from rxmsg_tui.domain.typed_days import read_day
+
 
 class DateInput(Input):
-    """An Input for `YYYY-MM-DD`; blank means no limit.
+    """An Input for a day as US staff write it (`MM/DD/YYYY`) or in ISO (`YYYY-MM-DD`); blank
+    means no limit.
 
-    Only digits and dashes can be typed, so the one mistake left to report is
-    a date that does not exist, which `read` names in words staff can act on.
+    Only digits, dashes and slashes can be typed, so the one mistake left to
+    report is a date that does not exist, which `read` names in words staff can
+    act on. A day is shown in ISO, as the status line and the files say it.
     """
 
     DEFAULT_CSS = """
@@ -27,7 +31,7 @@ class DateInput(Input):
         super().__init__(
             value=value.isoformat() if value else "",
             placeholder="YYYY-MM-DD",
-            restrict=r"[0-9-]*",
+            restrict=r"[0-9/-]*",
             max_length=10,
             compact=True,
             id=id,
@@ -40,12 +44,10 @@ class DateInput(Input):
             self.remove_class("-bad-date")
             return None
         try:
-            if len(text) != 10:
-                raise ValueError(text)
-            day = date.fromisoformat(text)
+            day = read_day(text)
         except ValueError:
             self.add_class("-bad-date")
-            raise ValueError(f"{text} is not a date: type it as YYYY-MM-DD") from None
+            raise
         self.remove_class("-bad-date")
         return day
 

@@ -170,7 +170,9 @@ async def test_a_date_range_by_keyboard_and_bad_dates_are_named_at_the_field(
         await type_text(pilot, "2026-02-30")
         await press(pilot, "enter")
         date_from = screen.query_one("#date-from", DateInput)
-        assert status_line(screen) == "From: 2026-02-30 is not a date: type it as YYYY-MM-DD"
+        assert status_line(screen) == (
+            "From: 2026-02-30 is not a date: type it as MM/DD/YYYY or YYYY-MM-DD"
+        )
         assert focus(app) is date_from and date_from.has_class("-bad-date")
         assert shown(screen) == [ids[6]]  # what was shown stays until a search can run
         await pilot.press("ctrl+u")  # clear the field: a blank From means from the first day

@@ -229,27 +229,6 @@ def patient_of(db: Database, store_id: int, message_id: int) -> tuple[str, str] 
     return patient_id, f"{first} {last}".strip()
 
 
-_US_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-DAY_FORMS = "MM/DD/YYYY or YYYY-MM-DD"
-
-
-def read_day(text: str) -> date:
-    """A day typed as on US prescriptions (`12/01/2026`) or in ISO 8601 (`2026-12-01`).
-
-    ValueError says which forms are read; a day that does not exist (02/30/2026) is refused.
-    """
-    text = text.strip()
-    try:
-        if found := _US_DAY.fullmatch(text):
-            month, day, year = (int(part) for part in found.groups())
-            return date(year, month, day)
-        if len(text) == 10:
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(f"{text} is not a date: type it as {DAY_FORMS}")
-
-
 def count_queue(db: Database, store_id: int, zone: ZoneInfo, criteria: QueueFilter) -> int:
     """How many messages match, for the screen's status line and nothing that pages."""
     query = (

@@ -64,8 +64,9 @@ _COLUMNS = (
 WIDTH = sum(width for _, width in _COLUMNS) + len(_COLUMNS) - 1
 CSV_HEADER = (
     "id", "date_time", "method", "alert_type", "priority", "entity", "entity_name",
-    "status", "warning", "attempts", "sent_at",
+    "status", "warning", "attempts", "sent_at", "patient_id", "patient_name",
 )  # fmt: skip
+"""Patient ID and name last: columns are only added at the end, for sheets that read them."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _csv_cells(row: QueueRow, zone: ZoneInfo) -> list[str]:
     return [
         str(row.id), row.scheduled_at.astimezone(zone).isoformat(), row.method, row.alert_type,
         row.priority, row.entity, row.entity_name, row.status, row.warning, str(row.attempts),
-        sent,
+        sent, getattr(row, "patient_id", ""), getattr(row, "patient_name", ""),
     ]  # fmt: skip
 
 
