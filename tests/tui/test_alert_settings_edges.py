@@ -123,3 +123,23 @@ async def test_check_boxes_show_a_mark_only_when_ticked(app: RxMsgApp, context: 
             mark = str(box.render())[:3]
             assert mark == ("▐X▌" if box.value else "▐ ▌"), (box.id, box.name, mark)
         assert isinstance(screen.query_one("#alerts-refill-before_days"), Input)
+
+
+async def test_under_no_color_the_screen_still_tells_ticked_from_unticked(
+    context: AppContext, pharmacy: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = RxMsgApp(context)
+    assert app.no_color
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alerts(pilot)
+        lines = screen_lines(app)
+        due = next(line for line in lines if "Send when Rxs are due" in line)
+        refill = next(line for line in lines if "Send Refill Reminder" in line)
+        assert "▐X▌" in due  # on by default
+        assert refill.count("▐ ▌") == 3  # Email, SMS and Call all off
+        await pilot.press("f4")  # the dialog's radio buttons: one chosen, one not
+        await settle(pilot)
+        apply_on = next(line for line in screen_lines(app) if "Adding New Patient" in line)
+        assert "▐●▌ Adding New Patient" in apply_on
+        assert "▐ ▌ Patient Consent on Sigpad" in apply_on
