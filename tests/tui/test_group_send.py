@@ -19,7 +19,7 @@ from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.group_send import list_group_sends
 from rxmsg_tui.storage.models import AlertSettings, OutboundMessage, Store
-from tests.tui.conftest import SMITH, settle, type_text
+from tests.tui.conftest import BOTH_DATABASES, SMITH, settle, type_text
 from tests.tui.seed import insert_patients, insert_prefs, numbered_patients
 
 
@@ -88,6 +88,7 @@ async def write_message(pilot: Pilot[None], subject: str, body: str, sms: str) -
     await settle(pilot)
 
 
+@BOTH_DATABASES
 async def test_the_whole_wizard_queues_once_under_one_group(app: RxMsgApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_wizard(pilot)
@@ -187,7 +188,9 @@ async def test_a_saved_template_is_offered_on_top_next_time(app: RxMsgApp) -> No
         await keys(pilot, "f8")
         previous: Select[Any] = app.screen.query_one("#prev-email", Select)
         options = [str(prompt) for prompt, _ in previous._options if _ is not Select.NULL]
-        assert options and "Holiday hours" in options[0], options
+        # The saved template on top, then the group message just sent among the recent ones.
+        assert len(options) == 2 and all("Holiday hours" in o for o in options), options
+        assert options[0] != options[1], options
         previous.focus()
         await keys(pilot, "enter", "down", "enter")
         assert app.screen.query_one("#email-subject", Input).value == "Holiday hours"
