@@ -49,7 +49,20 @@ def test_help_and_usage_errors_load_no_heavy_library(args: list[str]) -> None:
     assert _loaded_after(code) == set()
 
 
-LIGHT_COMMANDS = ("dispatch", "event", "import", "patients", "queue", "send", "settings", "users")
+LIGHT_COMMANDS = (
+    "chat",
+    "devices",
+    "dispatch",
+    "event",
+    "health",
+    "import",
+    "inbound",
+    "patients",
+    "queue",
+    "send",
+    "settings",
+    "users",
+)
 """Commands a pharmacy system or a script calls often: a typo in their options is answered
 before anything heavy loads (the command then loads what it uses)."""
 

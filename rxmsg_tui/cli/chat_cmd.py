@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -18,18 +18,9 @@ import click
 from rxmsg_tui.cli.output import write_rows
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.safe_text import visible
-from rxmsg_tui.services.chat import (
-    ChatLine,
-    ChatPatient,
-    Conversation,
-    Thread,
-    find_thread,
-    list_conversations,
-    mark_read,
-    quick_response_text,
-    read_thread,
-    send_chat,
-)
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.chat import ChatLine, ChatPatient, Conversation, Thread
 
 _FORMAT = click.option(
     "--format",
@@ -60,6 +51,8 @@ def chat() -> None:
 @click.pass_obj
 def list_(state: CliState, unread: bool, output_format: str) -> None:
     """Conversations newest first; Marks: STOP (opted out), STAFF (a text flagged for staff)."""
+    from rxmsg_tui.services.chat import list_conversations
+
     ctx = state.context()
     found = list_conversations(ctx.db, ctx.actor.store_id, unread_only=unread)
     if output_format == "table" and not found:
@@ -75,6 +68,8 @@ def list_(state: CliState, unread: bool, output_format: str) -> None:
 @click.pass_obj
 def show(state: CliState, who: str, output_format: str) -> None:
     """One thread, oldest first, each reply with its queue status; marks the thread read."""
+    from rxmsg_tui.services.chat import find_thread, mark_read, read_thread
+
     ctx = state.context()
     phone = find_thread(ctx.db, ctx.actor.store_id, who)
     thread = read_thread(ctx.db, ctx.actor.store_id, phone)
@@ -95,6 +90,8 @@ def send(state: CliState, patient_id: str, text: str | None, quick: str | None) 
     """Queue a reply to the patient's cell; prints its id, status and the text sent."""
     if (text is None) == (quick is None):
         raise click.UsageError("give one of --text or --quick")
+    from rxmsg_tui.services.chat import quick_response_text, send_chat
+
     ctx = state.context()
     if quick is not None:
         text = quick_response_text(ctx, patient_id=patient_id, name=quick)

@@ -14,10 +14,6 @@ import click
 
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState
-from rxmsg_tui.providers.base import ProviderError
-from rxmsg_tui.services.dispatch.transports import StoreTransports
-from rxmsg_tui.services.inbound import poll_inbound
-from rxmsg_tui.services.inbound.sources import inbound_sources
 
 
 @click.command("inbound")
@@ -25,6 +21,11 @@ from rxmsg_tui.services.inbound.sources import inbound_sources
 @click.pass_obj
 def inbound(state: CliState, once: bool) -> None:
     """Read inbound text messages now: stored once, STOP/START/HELP applied and answered."""
+    from rxmsg_tui.providers.base import ProviderError
+    from rxmsg_tui.services.dispatch.transports import StoreTransports
+    from rxmsg_tui.services.inbound import poll_inbound
+    from rxmsg_tui.services.inbound.sources import inbound_sources
+
     ctx = state.context()
     store_id = ctx.store.id
     assert store_id is not None
