@@ -18,8 +18,7 @@ _COLUMNS = (
     ("method", "Method", 6),
     ("alert_type", "Alert Type", 15),
     ("priority", "Prior.", 6),
-    ("entity_name", "Entity Name", 14),
-    ("patient_name", "Patient", 18),
+    ("entity_name", "Entity Name", 17),
     ("status", "Status", 11),
     ("attempts", "Att", 3),
 )
@@ -76,6 +75,7 @@ def queue(
             if output_format == "table":
                 data["scheduled_at"] = row.scheduled_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
                 data["status"] = QueueStatus(row.status).label  # "Sent?" as on screen
+                data["entity_name"] = row.who  # `Rx 1000129 · Ana Diaz`: whose Rx it is
             yield data
 
     write_rows(rows(), output_format, columns=_COLUMNS)
