@@ -3,18 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# requirements/*.txt pin every package to the versions the suite passed with.
+$(VENV)/.installed: pyproject.toml requirements/runtime.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements/runtime.txt -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements/test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements/test.txt -e '.[test]'
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
@@ -31,6 +32,15 @@ test: lint
 
 bench: $(VENV)/.installed-test
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Re-pin after changing pyproject.toml's dependencies (needs the package index).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	for extra in runtime test; do \
+	  $(BIN)/pip-compile --quiet --strip-extras --no-header --no-annotate --no-emit-index-url \
+	    --no-emit-find-links $$( [ $$extra = test ] && echo --extra test ) \
+	    -o requirements/$$extra.txt pyproject.toml || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
