@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from rxmsg_tui.app import RxMsgApp
 from tests.tui.conftest import settle, type_text
@@ -21,8 +21,11 @@ def wizard_at(step: int) -> Callable[[Pilot[None]], Awaitable[None]]:
 
     async def run_before(pilot: Pilot[None]) -> None:
         await open_wizard(pilot)
+        # A blinking cursor is caught lit or not by chance: keep it lit.
+        pilot.app.screen.query_one("#search", Input).cursor_blink = False
         await pilot.press("f2")
         await settle(pilot)
+        await counted(pilot)
         if step == 1:
             return
         await pilot.press("f8")
@@ -41,6 +44,15 @@ def wizard_at(step: int) -> Callable[[Pilot[None]], Awaitable[None]]:
             await settle(pilot)
 
     return run_before
+
+
+async def counted(pilot: Pilot[None]) -> None:
+    """The count line comes from its own worker: a busy machine may answer after the rows."""
+    line = pilot.app.screen.query_one("#count-line", Static)
+    for _ in range(50):
+        if str(line.content).startswith("Selected 4"):
+            return
+        await pilot.pause(0.1)
 
 
 def test_step_1_patients(app: RxMsgApp, snap_compare: SnapCompare) -> None:
