@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
+from sqlmodel import col
 
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.send_windows import recipient_zones
@@ -199,7 +200,7 @@ def build_world(
     with db.engine.begin() as conn:
         conn.execute(
             update(AlertSettings)
-            .where(AlertSettings.store_id == store_id)
+            .where(col(AlertSettings.store_id) == store_id)
             .values(**ALERTS, **windows)
         )
     actor = Actor(store_id, "CHI", "alice", Role.ADMIN)
@@ -247,7 +248,7 @@ def _people(
     with db.engine.begin() as conn:
         drug = conn.execute(insert(Drug).values(
             store_id=store_id, ndc="00093-7180", name="Lisinopril 10 mg", maintenance=True,
-        ).returning(Drug.id)).scalar_one()  # fmt: skip
+        ).returning(col(Drug.id))).scalar_one()  # fmt: skip
     people, consents, prefs, prescriptions, refills = [], [], [], [], 0
     for n, (region, cell) in enumerate(cells):
         pk, pid, rx_number = pks[f"P{n:05d}"], f"P{n:05d}", f"{700000 + n}"
