@@ -153,6 +153,7 @@ def built(url: str, backend: str) -> Database:
 def main() -> None:
     if existing := os.environ.get("BENCH_FILTER_DB"):
         db = Database(make_engine(f"sqlite:///{existing}"))
+        db.migrate()
         bench("SQLite", db)
         db.dispose()
     else:

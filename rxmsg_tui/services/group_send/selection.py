@@ -157,7 +157,7 @@ def filter_clause(
         conditions.append(_filled(store_id, flt, sqlite=sqlite, conn=conn))
     if flt.consent is not None:
         conditions.append(_consent(flt.consent))
-    return in_store(store_id, and_(true(), *conditions))
+    return in_store(store_id, and_(*conditions) if conditions else None)
 
 
 def store_today(conn: Connection, store_id: int, now: datetime | None = None) -> date:
