@@ -71,6 +71,15 @@ def _share(key: str, value: Any) -> float:
     return float(value)
 
 
+def _rate(key: str, value: Any) -> float:
+    """Messages a second, fractions allowed (0.5 is one every two seconds); 0 for no limit."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise SettingError(f"{key}: expected texts a second such as 1 or 0.5, got {value!r}")
+    if not 0 <= value <= 1000:
+        raise SettingError(f"{key}: must be between 0 (no limit) and 1000, got {value}")
+    return float(value)
+
+
 def _int_range(low: int, high: int) -> Callable[[str, Any], int]:
     def check(key: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -268,6 +277,11 @@ def _build() -> dict[str, SettingKey]:
         ),
         SettingKey(
             "inbound.poll_seconds", "Read patients' replies every (seconds)", _int_range(5, 3600)
+        ),
+        SettingKey(
+            "sending.max_per_second",
+            "Texts a second from each sender number (0: no limit of our own)",
+            _rate,
         ),
         SettingKey(
             "defaults.apply_on",

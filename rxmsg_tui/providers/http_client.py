@@ -19,6 +19,7 @@ from rxmsg_tui.providers.http_errors import (
 )
 
 USER_AGENT = "rxmsg/0.1"
+_CREATING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ class ProviderHttp:
         with self._clients_lock:
             if self._idle:
                 return self._idle.pop()
-        client = self._make_client()
+        with _CREATING:  # the first client loads the CA bundle (~0.1 s); the others reuse it
+            client = self._make_client()
         with self._clients_lock:
             self._clients.append(client)
         return client

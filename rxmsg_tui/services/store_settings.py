@@ -204,6 +204,8 @@ def _target(rows: _Rows, key: str) -> tuple[SQLModel, str]:
         return rows.alerts, "defaults_apply_on"
     if key == "inbound.poll_seconds":
         return rows.setup, "inbound_poll_seconds"
+    if key == "sending.max_per_second":
+        return rows.setup, "max_per_second"
     raise KeyError(key)
 
 
