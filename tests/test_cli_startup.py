@@ -57,6 +57,7 @@ LIGHT_COMMANDS = (
     "health",
     "import",
     "inbound",
+    "patient",
     "patients",
     "queue",
     "send",

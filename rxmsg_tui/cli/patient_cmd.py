@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,18 +12,11 @@ from rxmsg_tui.cli.patient_verify_cmd import verify
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.safe_text import visible
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES
-from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
+from rxmsg_tui.domain.vocabulary import STAFF_SOURCES, Channel, ConsentPurpose
 from rxmsg_tui.services.errors import InvalidInput
-from rxmsg_tui.services.patient_settings import (
-    STAFF_SOURCES,
-    AddressState,
-    PatientSettings,
-    SettingsChange,
-    change_settings,
-    read_settings,
-    record_consent,
-)
-from rxmsg_tui.services.sigpad_consent import ask_for_consent, pad_from_settings
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.patient_settings import AddressState, PatientSettings
 
 
 @click.group("patient")
@@ -46,6 +40,8 @@ patient.add_command(verify)
 @click.pass_obj
 def show(state: CliState, patient_id: str, output_format: str) -> None:
     """Addresses and their verification, language, channels per alert, the consent ledger."""
+    from rxmsg_tui.services.patient_settings import read_settings
+
     ctx = state.context()
     settings = read_settings(ctx.db, ctx.actor.store_id, patient_id)
     if output_format == "json":
@@ -81,6 +77,8 @@ def set_(
     apply_defaults: bool,
 ) -> None:
     """Change a patient's addresses, language or channels; a changed address is unverified."""
+    from rxmsg_tui.services.patient_settings import SettingsChange, change_settings
+
     channels = parse_channels(channel_specs)
     change = SettingsChange(
         cell=cell,
@@ -141,6 +139,8 @@ def consent(
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)}")
     assert channel and purpose and source and granted is not None  # checked just above
+    from rxmsg_tui.services.patient_settings import record_consent
+
     ctx = state.context()
     settings = record_consent(
         ctx.db,
@@ -158,6 +158,8 @@ def consent(
 
 def _consent_on_sigpad(state: CliState, patient_id: str, *, marketing: bool) -> None:
     """Exit 0 when the patient signed YES; 1 on NO or any fault of the pad (one line each)."""
+    from rxmsg_tui.services.sigpad_consent import ask_for_consent, pad_from_settings
+
     ctx = state.context()
     settings = ctx.settings
     pad = pad_from_settings(settings.sigpad_url, baudrate=settings.sigpad_baud)

@@ -7,7 +7,6 @@ import click
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.vocabulary import Channel
-from rxmsg_tui.services.verification import check_code, send_code
 
 
 @click.command("verify")
@@ -24,6 +23,8 @@ def verify(state: CliState, patient_id: str, channel: str | None, code: str | No
     Exit 0 when the code was queued or the address is now verified; exit 1
     with one line (wrong code and tries left, locked, expired, none sent).
     """
+    from rxmsg_tui.services.verification import check_code, send_code
+
     if channel is None:
         fail("say which address to verify: --cell or --email")
     ctx = state.context()

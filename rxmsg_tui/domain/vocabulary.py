@@ -134,6 +134,10 @@ class ConsentSource(StrEnum):
     SMS_KEYWORD = "sms-keyword"
 
 
+STAFF_SOURCES = (ConsentSource.IN_PERSON, ConsentSource.VERBAL)
+"""How staff record consent: asked at the counter, or on the phone."""
+
+
 class Language(StrEnum):
     ENGLISH = "en"
     SPANISH = "es"

@@ -18,7 +18,12 @@ from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.contact import InvalidContact, normalise_email, normalise_phone
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS
-from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose, ConsentSource, Language
+from rxmsg_tui.domain.vocabulary import (
+    STAFF_SOURCES,
+    Channel,
+    ConsentPurpose,
+    Language,
+)
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.database import Database
@@ -34,8 +39,6 @@ from rxmsg_tui.storage.models import (
 
 TEXT_ONLY_ALERTS = ("general", "review")
 """General and Customer Review messages have no call, as in Alert Settings."""
-STAFF_SOURCES = (ConsentSource.IN_PERSON, ConsentSource.VERBAL)
-"""How staff record consent: asked at the counter, or on the phone."""
 LEDGER_ROWS = 100
 
 
