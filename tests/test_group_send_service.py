@@ -333,3 +333,27 @@ def test_ages_count_in_the_stores_date_not_the_hosts(db: Database, store: Store)
     assert counted.selected == 1
     a_day_later = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # 02:00 on 3 March in Honolulu
     assert names(PatientFilter(age_min=26), a_day_later) == ["B"]
+
+
+def test_the_send_counts_ages_in_the_stores_date_too(
+    db: Database, store: Store, admin: Actor
+) -> None:
+    """The dry run, the send and the group's selected count agree with step 1 on the day."""
+    general_channels(db, store, ["email", "sms"], only_verified=False)
+    with db.transaction() as session:
+        honolulu = session.get(Store, store.id)
+        assert honolulu is not None
+        honolulu.timezone = "Pacific/Honolulu"
+        session.add(honolulu)
+    add_patient(db, store, NOW, "B", last="Birthday", dob=date(2000, 3, 3))
+    add_patient(db, store, NOW, "OLD", last="Older", dob=date(1990, 1, 1))
+    utc_next_day = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)  # still 2 March in Honolulu
+    under_26 = Selection(PatientFilter(age_max=25), None)
+    run = dry_run(db, admin, under_26, BOTH, now=utc_next_day)
+    sent = send_group(db, admin, under_26, BOTH, request_key="age", now=utc_next_day)
+    with db.read() as session:
+        group = session.exec(select(GroupSend)).one()
+        queued_to = {m.entity_name for m in session.exec(select(OutboundMessage)).all()}
+    assert (sent.queued, sent.excluded) == (run.queued, run.excluded)
+    assert group.selected == 1
+    assert queued_to == {"Ana Birthday"}

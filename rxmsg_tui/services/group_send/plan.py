@@ -85,7 +85,7 @@ def outcomes(
     texts = [
         _Texts.of(c, message) for c in (Channel.EMAIL, Channel.SMS) if c.value in message.channels
     ]
-    for chunk in iter_targets(session, store_id, selection):
+    for chunk in iter_targets(session, store_id, selection, now=now):
         found: list[Outcome] = []
         for target in chunk:
             values = dict(constants) | _patient_values(target)

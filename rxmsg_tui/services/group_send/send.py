@@ -27,7 +27,7 @@ from rxmsg_tui.services.daily.sql import MESSAGE, PATIENT
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound
 from rxmsg_tui.services.group_send.plan import Outcome, Tally, outcomes
-from rxmsg_tui.services.group_send.selection import filter_clause
+from rxmsg_tui.services.group_send.selection import filter_clause, store_today
 from rxmsg_tui.services.group_send.types import (
     DryRun,
     Exclusion,
@@ -135,7 +135,7 @@ def send_collecting(
                 raise
             return _result(earlier, already_sent=True)
         assert group.id is not None
-        total = _selected_count(session, actor.store_id, selection)
+        total = _selected_count(session, actor.store_id, selection, now=now)
         tally = Tally()
         done = 0
         for chunk in outcomes(session, actor.store_id, selection, message, now=now):
@@ -247,11 +247,17 @@ def _flat(excluded: dict[str, dict[str, int]]) -> dict[str, int]:
     return {f"{c}/{r}": n for c, reasons in excluded.items() for r, n in reasons.items()}
 
 
-def _selected_count(session: Session, store_id: int, selection: Selection) -> int:
+def _selected_count(session: Session, store_id: int, selection: Selection, *, now: datetime) -> int:
     if selection.chosen is not None:
         return len(selection.chosen)
     conn = session.connection()
-    where = filter_clause(store_id, selection.flt, sqlite=conn.dialect.name == "sqlite")
+    where = filter_clause(
+        store_id,
+        selection.flt,
+        sqlite=conn.dialect.name == "sqlite",
+        today=store_today(conn, store_id, now),
+        conn=conn,
+    )
     total = int(conn.execute(select(func.count()).select_from(PATIENT).where(where)).scalar_one())
     return max(total - len(selection.excluded), 0)
 
