@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from rxmsg_tui.services.database import Database
@@ -48,6 +48,18 @@ def test_migrations_create_every_table_and_match_the_models(db: Database) -> Non
     assert is_up_to_date(db.engine)
 
 
+def test_the_triggers_the_models_cannot_show_are_in_place(db: Database) -> None:
+    """The schema comparison sees no triggers: the ledger's keeper of `consent_current`."""
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if db.is_sqlite
+        else "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+    )
+    with db.engine.connect() as conn:
+        assert set(conn.scalars(text(query))) == {"consent_current_keep"}
+
+
 def test_every_pharmacy_table_carries_store_id(db: Database) -> None:
     inspector = inspect(db.engine)
     per_database = {"store", "scheduler_lease", "alembic_version"}
@@ -80,8 +92,6 @@ def test_the_head_constant_names_the_newest_migration() -> None:
 
 def test_sqlite_readers_never_block_a_writer(tmp_path: Path) -> None:
     """A long read (a report) holds no lock; a writer still waits its turn, never fails."""
-    from sqlalchemy import text
-
     db = Database(make_engine(f"sqlite:///{tmp_path}/rx.db"))
     db.migrate()
     with db.read() as reader:

@@ -2,21 +2,23 @@
 
 The same rules as `domain.eligibility.decide` and `services.consent_state`,
 written for a whole table at once: the store's channels ∩ the patient's
-preference for the alert, current consent for the purpose (latest ledger row
-wins), no SMS after STOP, an address, and a verified one when "Send Only to
-Verified" is on. Patients who fail get no row at all (`tests/test_daily_*`
-compares these conditions with the per-patient Python rules).
+preference for the alert, current consent for the purpose (the latest ledger
+row, as `consent_current` keeps it), no SMS after STOP, an address, and a
+verified one when "Send Only to Verified" is on. Patients who fail get no row
+at all (`tests/test_daily_*` compares these conditions with the per-patient
+Python rules).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Join, and_, exists, false, or_, true
+from sqlalchemy import Join, and_, exists, false, true
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose, ConsentSource
-from rxmsg_tui.services.daily.sql import CONSENT, PATIENT, PREFS
+from rxmsg_tui.services.daily.sql import CURRENT, PATIENT, PREFS
+from rxmsg_tui.storage.models.patient import ANY_PURPOSE
 
 
 def with_preference(source: FromClause, alert: str, channel: Channel) -> Join:
@@ -49,44 +51,27 @@ def may_receive(
 
 
 def consent_granted(channel: Channel, purpose: ConsentPurpose) -> ColumnElement[bool]:
-    """The newest consent row for (patient, channel, purpose) is a grant."""
-    row = CONSENT.alias("consent_now")
-    newer = CONSENT.alias("consent_newer")
+    """The consent that holds now for (patient, channel, purpose) is a grant.
+
+    One primary-key lookup in `consent_current`, which the database keeps equal
+    to the newest ledger row (`domain.consent_ledger.fold_ledger`).
+    """
     return exists().where(
-        row.c.patient_id == PATIENT.c.id,
-        row.c.channel == channel.value,
-        row.c.purpose == purpose.value,
-        row.c.granted == true(),
-        ~exists().where(
-            newer.c.patient_id == row.c.patient_id,
-            newer.c.channel == row.c.channel,
-            newer.c.purpose == row.c.purpose,
-            _later(newer, row),
-        ),
+        CURRENT.c.patient_id == PATIENT.c.id,
+        CURRENT.c.channel == channel.value,
+        CURRENT.c.purpose == purpose.value,
+        CURRENT.c.granted == true(),
     )
 
 
 def _opted_out_by_text() -> ColumnElement[bool]:
     """The newest SMS consent row of any purpose is a STOP keyword (`Opted Out`)."""
-    row = CONSENT.alias("sms_now")
-    newer = CONSENT.alias("sms_newer")
     return exists().where(
-        row.c.patient_id == PATIENT.c.id,
-        row.c.channel == Channel.SMS.value,
-        row.c.granted == false(),
-        row.c.source == ConsentSource.SMS_KEYWORD.value,
-        ~exists().where(
-            newer.c.patient_id == row.c.patient_id,
-            newer.c.channel == row.c.channel,
-            _later(newer, row),
-        ),
-    )
-
-
-def _later(newer: FromClause, row: FromClause) -> ColumnElement[bool]:
-    return or_(
-        newer.c.recorded_at > row.c.recorded_at,
-        and_(newer.c.recorded_at == row.c.recorded_at, newer.c.id > row.c.id),
+        CURRENT.c.patient_id == PATIENT.c.id,
+        CURRENT.c.channel == Channel.SMS.value,
+        CURRENT.c.purpose == ANY_PURPOSE,
+        CURRENT.c.granted == false(),
+        CURRENT.c.source == ConsentSource.SMS_KEYWORD.value,
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.sql import ColumnElement
 from rxmsg_tui.storage.bulk import table
 from rxmsg_tui.storage.models import (
     Consent,
+    ConsentCurrent,
     Drug,
     OutboundMessage,
     Patient,
@@ -24,6 +25,7 @@ from rxmsg_tui.storage.models import (
 )
 
 CONSENT = table(Consent)
+CURRENT = table(ConsentCurrent)
 DRUG = table(Drug)
 MESSAGE = table(OutboundMessage)
 PATIENT = table(Patient)

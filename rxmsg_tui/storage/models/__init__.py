@@ -14,7 +14,12 @@ from rxmsg_tui.storage.models.messaging import (
     RestrictedWord,
     VerificationCode,
 )
-from rxmsg_tui.storage.models.patient import Consent, Patient, PatientMessagePrefs
+from rxmsg_tui.storage.models.patient import (
+    Consent,
+    ConsentCurrent,
+    Patient,
+    PatientMessagePrefs,
+)
 from rxmsg_tui.storage.models.pharmacy import Drug, Prescription, RxEvent
 from rxmsg_tui.storage.models.store import AlertSettings, OutboundSetup, ReviewSite, Store
 
@@ -23,6 +28,7 @@ __all__ = [
     "AppUser",
     "AuditLog",
     "Consent",
+    "ConsentCurrent",
     "ConsentWording",
     "ConversationMessage",
     "DailyHold",

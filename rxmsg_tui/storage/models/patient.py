@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, PrimaryKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rxmsg_tui.storage.models.columns import store_fk, utc_column
@@ -81,4 +81,37 @@ class Consent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_consent_current", "patient_id", "channel", "purpose", "recorded_at"),
         Index("ix_consent_store_recorded", "store_id", "recorded_at"),
+    )
+
+
+ANY_PURPOSE = "any"
+"""`ConsentCurrent.purpose` of the row holding a channel's newest ledger row of any purpose."""
+
+
+class ConsentCurrent(SQLModel, table=True):
+    """The consent that holds now: the newest ledger row per patient, channel and purpose.
+
+    Kept by the database itself (a trigger on `consent`, migration 0008), so
+    every writer of the ledger (screens, the signature pad, texts, the
+    importer, the demo's COPY) keeps it without knowing of it; the ledger stays
+    the evidence. "Newest" is ledger order: recorded at, then id. Beside the
+    two purposes, a row per channel with purpose `any` (`ANY_PURPOSE`) holds
+    the channel's newest row of whatever purpose: a STOP by text is that row
+    for SMS. The daily process and group sends join this table by its key.
+    """
+
+    __tablename__ = "consent_current"
+
+    store_id: int = store_fk()
+    patient_id: int = Field(sa_column=_patient_fk())
+    channel: str = Field(max_length=8)
+    purpose: str = Field(max_length=16, description="transactional, marketing or any")
+    granted: bool
+    source: str = Field(max_length=16)
+    recorded_at: datetime = utc_column(nullable=False)
+    ledger_id: int = Field(description="the `consent` row that holds")
+
+    __table_args__ = (
+        PrimaryKeyConstraint("patient_id", "channel", "purpose", name="pk_consent_current"),
+        {"sqlite_with_rowid": False},  # one b-tree: the key is the row
     )
