@@ -126,3 +126,54 @@ def test_a_custom_list_is_used_as_given() -> None:
 def test_any_text_is_checked_without_error(text: str) -> None:
     for match in find_restricted(text, DEFAULT_RESTRICTED_WORDS):
         assert 0 <= match.start < match.end <= len(text)
+
+
+def _reference_find(text: str, words: list[str]) -> list[tuple[str, int, int]]:
+    """The rule as first written: every join of fragments squeezed anew, letter by letter."""
+    from rxmsg_tui.domain.restricted_words import _fragments_by_letter
+
+    def squeeze(letters: str) -> str:
+        return "".join(ch for k, ch in enumerate(letters) if k == 0 or letters[k - 1] != ch)
+
+    targets = {squeeze(normalise_word(w)): normalise_word(w) for w in words if normalise_word(w)}
+    if not targets or not text:
+        return []
+    longest = max(len(t) for t in targets) + 1
+    fragments = _fragments_by_letter(text)
+    found, i = [], 0
+    while i < len(fragments):
+        joined, hit = "", None
+        for j in range(i, len(fragments)):
+            joined += fragments[j].letters
+            squeezed = squeeze(joined)
+            if len(squeezed) > longest:
+                break
+            if squeezed in targets:
+                hit = (targets[squeezed], j)
+            elif squeezed.endswith("s") and squeezed[:-1] in targets:
+                hit = (targets[squeezed[:-1]], j)
+        if hit is None:
+            i += 1
+            continue
+        found.append((hit[0], fragments[i].start, fragments[hit[1]].end))
+        i = hit[1] + 1
+    return found
+
+
+_TRICKY = st.text(
+    alphabet=st.sampled_from(list("cbdthempanisuroj .-_@$01345ÇçáсеоCBDTHEMP\u200b\n")), max_size=60
+)
+
+
+@given(text=_TRICKY)
+def test_the_quick_search_finds_what_the_plain_rule_finds(text: str) -> None:
+    words = list(DEFAULT_RESTRICTED_WORDS)
+    quick = [(m.word, m.start, m.end) for m in find_restricted(text, words)]
+    assert quick == _reference_find(text, words)
+
+
+@given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_plain_ascii_is_cut_into_the_same_fragments_both_ways(text: str) -> None:
+    from rxmsg_tui.domain.restricted_words import _fragments, _fragments_by_letter
+
+    assert _fragments(text) == _fragments_by_letter(text)

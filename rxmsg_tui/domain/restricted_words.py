@@ -15,6 +15,8 @@ flagged; a street named "Hemp Street" is flagged, "Hempstead" is not.
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -100,19 +102,21 @@ def normalise_word(word: str) -> str:
 
 def find_restricted(text: str, words: Iterable[str]) -> list[RestrictedMatch]:
     """Every restricted word in `text`, in order of appearance."""
-    targets = {_squeeze(normalise_word(w)): normalise_word(w) for w in words if normalise_word(w)}
+    targets, prefixes = _targets(tuple(words))
     if not targets or not text:
         return []
-    longest = max(len(t) for t in targets) + 1
     fragments = _fragments(text)
+    squeezed = [_squeeze(f.letters) for f in fragments]
     found: list[RestrictedMatch] = []
     i = 0
     while i < len(fragments):
         joined = ""
         hit: tuple[str, int] | None = None
         for j in range(i, len(fragments)):
-            joined += fragments[j].letters
-            if len(_squeeze(joined)) > longest:
+            part = squeezed[j]
+            # The squeeze of a join is the joined squeezes, less a run across the seam.
+            joined += part[1:] if joined and joined[-1] == part[0] else part
+            if joined not in prefixes:
                 break
             word = _lookup(joined, targets)
             if word is not None:
@@ -126,8 +130,23 @@ def find_restricted(text: str, words: Iterable[str]) -> list[RestrictedMatch]:
     return found
 
 
-def _lookup(joined: str, targets: dict[str, str]) -> str | None:
-    squeezed = _squeeze(joined)
+@functools.lru_cache(maxsize=64)
+def _targets(words: tuple[str, ...]) -> tuple[dict[str, str], frozenset[str]]:
+    """Squeezed spelling → the word as stored, and every start of a spelling (plural too).
+
+    A store's list is folded once, not per message; a join of fragments that
+    starts no restricted word is given up at once.
+    """
+    targets = {}
+    for word in words:
+        if normalised := normalise_word(word):
+            targets[_squeeze(normalised)] = normalised
+    spellings = [*targets, *(t + "s" for t in targets)]
+    prefixes = frozenset(s[:k] for s in spellings for k in range(1, len(s) + 1))
+    return targets, prefixes
+
+
+def _lookup(squeezed: str, targets: dict[str, str]) -> str | None:
     if squeezed in targets:
         return targets[squeezed]
     if squeezed.endswith("s") and squeezed[:-1] in targets:
@@ -135,12 +154,29 @@ def _lookup(joined: str, targets: dict[str, str]) -> str | None:
     return None
 
 
+_RUNS = re.compile(r"(.)\1+", re.DOTALL)
+_ASCII_FRAGMENT = re.compile(r"[a-z0-9]+")
+
+
 def _squeeze(letters: str) -> str:
     """Runs of one letter count once: ``cannnabis`` and ``canabis`` read as ``cannabis``."""
-    return "".join(ch for k, ch in enumerate(letters) if k == 0 or letters[k - 1] != ch)
+    return _RUNS.sub(r"\1", letters)
 
 
 def _fragments(text: str) -> list[_Fragment]:
+    """The folded letter runs of `text` with where each stands in it.
+
+    Most messages are plain ASCII, where folding is a lower-casing and the
+    look-alike table, one character for one: they take a regular expression
+    (a test holds both ways to the same fragments). Others go letter by letter.
+    """
+    if text.isascii():
+        folded = text.lower().translate(_LOOKALIKES)
+        return [_Fragment(m.group(), m.start(), m.end()) for m in _ASCII_FRAGMENT.finditer(folded)]
+    return _fragments_by_letter(text)
+
+
+def _fragments_by_letter(text: str) -> list[_Fragment]:
     fragments: list[_Fragment] = []
     letters: list[str] = []
     start = 0
@@ -162,6 +198,7 @@ def _fragments(text: str) -> list[_Fragment]:
     return fragments
 
 
+@functools.lru_cache(maxsize=4096)
 def _fold(ch: str) -> str | None:
     if unicodedata.category(ch) in ("Cf", "Mn"):
         return None
