@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Static
+from textual.widgets import Button, Static
 
 from rxmsg_tui.devices.sigpad import SignaturePad
 from rxmsg_tui.screens.work import RunsServices, WorkFailed, run_service
@@ -30,6 +30,7 @@ from rxmsg_tui.services.sigpad_consent import (
     wordings_to_ask,
 )
 from rxmsg_tui.services.sigpad_wording import Wording
+from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 
 
 class SigpadConsentDialog(RunsServices, ModalScreen[bool]):
@@ -68,7 +69,9 @@ class SigpadConsentDialog(RunsServices, ModalScreen[bool]):
         with Vertical(id="sigpad-box") as box:
             box.border_title = f"Ask for consent on the signature pad — patient {self.patient_id}"
             yield Static("Reading the opt-in wording…", id="sigpad-wording", markup=False)
-            yield Checkbox("Then ask for marketing consent", id="sigpad-marketing", compact=True)
+            yield MarkedCheckbox(
+                "Then ask for marketing consent", id="sigpad-marketing", compact=True
+            )
             yield Static(
                 "Enter shows this on the signature pad; Escape closes.",
                 id="sigpad-status",
@@ -106,7 +109,7 @@ class SigpadConsentDialog(RunsServices, ModalScreen[bool]):
         if self.to_ask is None or self.pad is not None or self.recorded:
             return
         ctx, patient_id = self.context, self.patient_id
-        marketing = self.query_one("#sigpad-marketing", Checkbox).value
+        marketing = self.query_one("#sigpad-marketing", MarkedCheckbox).value
         try:
             pad = pad_from_settings(ctx.settings.sigpad_url, baudrate=ctx.settings.sigpad_baud)
         except PadFault as exc:  # RXMSG_SIGPAD_URL is not set
@@ -114,7 +117,7 @@ class SigpadConsentDialog(RunsServices, ModalScreen[bool]):
             return
         self.pad = pad
         self.query_one("#sigpad-ask", Button).disabled = True
-        self.query_one("#sigpad-marketing", Checkbox).disabled = True
+        self.query_one("#sigpad-marketing", MarkedCheckbox).disabled = True
         self._status("Waiting for the patient… (Escape stops waiting)")
 
         def showing(wording: Wording) -> None:
@@ -150,7 +153,7 @@ class SigpadConsentDialog(RunsServices, ModalScreen[bool]):
     def _failed(self, failure: WorkFailed) -> None:
         self.pad = None
         self.query_one("#sigpad-ask", Button).disabled = False
-        self.query_one("#sigpad-marketing", Checkbox).disabled = False
+        self.query_one("#sigpad-marketing", MarkedCheckbox).disabled = False
         self._status(failure.text[:1].upper() + failure.text[1:], refused=True)
         self.query_one("#sigpad-ask", Button).focus()
 

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, Label, Static, TextArea
+from textual.widgets import Button, Label, Static, TextArea
 
 from rxmsg_tui.domain.settings_keys import CHANNELS
 from rxmsg_tui.screens.catalogue import OPT_IN_WORDING
@@ -28,6 +28,7 @@ from rxmsg_tui.services.sigpad_wording import (
     save_wording,
 )
 from rxmsg_tui.widgets.field_message import FieldMessage
+from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 from rxmsg_tui.widgets.paged_table import clip
 
 PURPOSE_NAMES = {"transactional": "Transactional", "marketing": "Marketing"}
@@ -85,7 +86,7 @@ class OptInWordingScreen(ListFormScreen[WordingRow, WordingForm]):
         with Horizontal(classes="form-row", id="wording-channels"):
             yield Label("Channels", classes="field-label")
             for channel in CHANNELS:
-                yield Checkbox(
+                yield MarkedCheckbox(
                     CHANNEL_NAMES[channel],
                     id=f"wording-channel-{channel}",
                     compact=True,
@@ -133,7 +134,9 @@ class OptInWordingScreen(ListFormScreen[WordingRow, WordingForm]):
         channels = row.wording.channels if row else ()
         self.query_one("#wording-text", TextArea).load_text(text)
         for channel in CHANNELS:
-            self.query_one(f"#wording-channel-{channel}", Checkbox).value = channel in channels
+            self.query_one(f"#wording-channel-{channel}", MarkedCheckbox).value = (
+                channel in channels
+            )
         self._preview(text)
 
     def read_form(self) -> WordingForm:
@@ -141,7 +144,7 @@ class OptInWordingScreen(ListFormScreen[WordingRow, WordingForm]):
         ticked = tuple(
             channel
             for channel in CHANNELS
-            if self.query_one(f"#wording-channel-{channel}", Checkbox).value
+            if self.query_one(f"#wording-channel-{channel}", MarkedCheckbox).value
         )
         return text, ticked
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.markup import escape
-from textual.widgets import Button, Checkbox, Input, Label
+from textual.widgets import Button, Input, Label
 
 from rxmsg_tui.screens.catalogue import REVIEW_SITES
 from rxmsg_tui.screens.list_form import ListFormScreen
@@ -22,6 +22,7 @@ from rxmsg_tui.services.formats.review_sites import (
     save_site,
 )
 from rxmsg_tui.widgets.field_message import FieldMessage
+from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 from rxmsg_tui.widgets.paged_table import clip
 
 ADD_TIP = "Add a review site: a name and its http(s) URL"
@@ -68,7 +69,7 @@ class ReviewSitesScreen(ListFormScreen[ReviewSiteRow, SiteForm]):
             yield Input(id="site-url", placeholder="https://…", max_length=500, compact=True)
         yield FieldMessage(id="url-error")
         with Horizontal(classes="form-row"):
-            yield Checkbox("Default site", id="site-default", compact=True)
+            yield MarkedCheckbox("Default site", id="site-default", compact=True)
             yield Button("Save", action="screen.save", id="site-save", compact=True)
             yield Button("Cancel", action="screen.back", id="site-cancel", compact=True)
 
@@ -86,13 +87,15 @@ class ReviewSitesScreen(ListFormScreen[ReviewSiteRow, SiteForm]):
         # The service makes the first site the default anyway: the box shows it ticked.
         self.query_one("#site-name", Input).value = row.name if row else ""
         self.query_one("#site-url", Input).value = row.url if row else ""
-        self.query_one("#site-default", Checkbox).value = row.is_default if row else not self.rows
+        self.query_one("#site-default", MarkedCheckbox).value = (
+            row.is_default if row else not self.rows
+        )
 
     def read_form(self) -> SiteForm:
         return (
             self.query_one("#site-name", Input).value,
             self.query_one("#site-url", Input).value,
-            self.query_one("#site-default", Checkbox).value,
+            self.query_one("#site-default", MarkedCheckbox).value,
         )
 
     def save_row(self, form: SiteForm, row_id: int | None) -> str:

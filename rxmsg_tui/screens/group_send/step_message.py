@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from rxmsg_tui.domain.sms_length import measure
 from rxmsg_tui.services.group_send import PreviousMessage
+from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 
 FIELDS = ("methods", "email_subject", "email_body", "sms_subject", "sms_body")
 
@@ -51,7 +52,7 @@ class MessageStep(VerticalScroll):
             yield Label("Message")
             yield TextArea(id="email-body", compact=True)
             yield Static("", id="problem-email_body", classes="problem")
-            yield Checkbox("Save this Email", id="save-email", compact=True)
+            yield MarkedCheckbox("Save this Email", id="save-email", compact=True)
         with Vertical(id="sms-part"):
             yield Select[int]([], prompt="Select Previously Sent SMS", id="prev-sms", compact=True)
             with Horizontal(classes="field-line"):
@@ -62,7 +63,7 @@ class MessageStep(VerticalScroll):
             yield TextArea(id="sms-body", compact=True)
             yield Static("0 chars, GSM-7, 0 segments", id="sms-length")
             yield Static("", id="problem-sms_body", classes="problem")
-            yield Checkbox("Save this Text Message", id="save-sms", compact=True)
+            yield MarkedCheckbox("Save this Text Message", id="save-sms", compact=True)
 
     def show_methods(self, email: bool, sms: bool) -> None:
         self.query_one("#email-part").display = email
@@ -93,8 +94,8 @@ class MessageStep(VerticalScroll):
             email_body=self.query_one("#email-body", TextArea).text,
             sms_subject=self.query_one("#sms-subject", Input).value,
             sms_body=self.query_one("#sms-body", TextArea).text,
-            save_email=self.query_one("#save-email", Checkbox).value,
-            save_sms=self.query_one("#save-sms", Checkbox).value,
+            save_email=self.query_one("#save-email", MarkedCheckbox).value,
+            save_sms=self.query_one("#save-sms", MarkedCheckbox).value,
         )
 
     def show_problems(self, problems: dict[str, str]) -> None:

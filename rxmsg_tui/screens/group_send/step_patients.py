@@ -13,9 +13,10 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from rxmsg_tui.services.errors import FieldError
+from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 
 YES_NO = [("yes", True), ("no", False)]
 LANGUAGES = [("English", "en"), ("Spanish", "es")]
@@ -113,8 +114,8 @@ class PatientsStep(Vertical):
                 yield Select(LANGUAGES, prompt="language", id="language", compact=True)
                 yield Select(CONSENTS, prompt="consent", id="consent", compact=True)
         with Horizontal(id="methods"):
-            yield Checkbox("Email", True, id="by-email", compact=True)
-            yield Checkbox("SMS", True, id="by-sms", compact=True)
+            yield MarkedCheckbox("Email", True, id="by-email", compact=True)
+            yield MarkedCheckbox("SMS", True, id="by-sms", compact=True)
             yield Static("", id="filter-problem")
         yield self.candidates
         yield Static("Selected 0 · by email 0 · by SMS 0", id="count-line")
@@ -143,8 +144,8 @@ class PatientsStep(Vertical):
 
     def methods(self) -> tuple[bool, bool]:
         """(email, sms) as ticked above the list."""
-        email = self.query_one("#by-email", Checkbox).value
-        return email, self.query_one("#by-sms", Checkbox).value
+        email = self.query_one("#by-email", MarkedCheckbox).value
+        return email, self.query_one("#by-sms", MarkedCheckbox).value
 
     def toggle_more(self) -> None:
         more = self.query_one("#more-filters")
