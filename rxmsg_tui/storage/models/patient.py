@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, PrimaryKeyConstraint, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Field, SQLModel, col
 
 from rxmsg_tui.storage.models.columns import store_fk, utc_column
 
@@ -44,7 +56,41 @@ class Patient(SQLModel, table=True):
         Index("ix_patient_store_name", "store_id", "last_name", "first_name", "id"),
         Index("ix_patient_store_created", "store_id", "created_at"),
         Index("ix_patient_store_zip", "store_id", "zip", "id"),
+        Index("ix_patient_store_cell", "store_id", "cell_phone"),
     )
+
+
+class last_four(FunctionElement[str]):  # noqa: N801  (reads as the SQL function it stands for)
+    """The last four characters of a text: how staff read back a cell number.
+
+    One spelling per database, the one its index was built on (migration
+    0009): SQLite `substr(x, -4)`, PostgreSQL `right(x, 4)`. A query must
+    say it exactly so for the planner to use `ix_patient_store_cell_last4`.
+    """
+
+    type = String()
+    name = "last_four"
+    inherit_cache = True
+
+
+@compiles(last_four)
+def _last_four_sqlite(element: last_four, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, -4)"
+
+
+@compiles(last_four, "postgresql")
+def _last_four_postgresql(element: last_four, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"right({compiler.process(element.clauses, **kw)}, 4)"
+
+
+# Staff find a patient by the end of the cell ("555-0101", "0101"): equality on the last
+# four characters, then the longer suffix among those few rows. Declared here, beside the
+# table, because an index on an expression needs the table's columns.
+Index(
+    "ix_patient_store_cell_last4",
+    col(Patient.store_id),
+    last_four(col(Patient.cell_phone)),
+)
 
 
 class PatientMessagePrefs(SQLModel, table=True):
