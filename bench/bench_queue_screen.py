@@ -32,7 +32,7 @@ from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.config import Settings
 from rxmsg_tui.domain.vocabulary import Role
-from rxmsg_tui.screens.message_queue import QueueScreen
+from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
@@ -207,7 +207,7 @@ async def time_screen(context: AppContext, *, all_dates: bool) -> dict[str, floa
             if opening:  # the screen's stylesheet is loaded now, as for every later visit
                 app.pop_screen()
                 await pilot.pause()
-            screen = QueueScreen(context)
+            screen = OutboundMessagingQueueScreen(context)
             started = time.perf_counter()
             await app.push_screen(screen)
             table = screen.query_one(QueueTable)

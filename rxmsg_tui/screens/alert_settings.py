@@ -12,11 +12,13 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
+from rxmsg_tui.dialogs.patient_defaults import PatientDefaultsDialog
+from rxmsg_tui.dialogs.unlock import UnlockDialog
 from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import ALERT_SETTINGS
 from rxmsg_tui.screens.daily_holds import show_held
-from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.store_settings import change_settings_for, read_settings
@@ -28,8 +30,6 @@ from rxmsg_tui.services.support import (
     unlock_time,
 )
 from rxmsg_tui.widgets.alert_settings_form import AlertSettingsForm
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
-from rxmsg_tui.widgets.unlock_dialog import UnlockDialog
 
 EXPIRY_CHECK_SECONDS = 1.0
 """How often the screen looks at the clock to relock when the code expires."""

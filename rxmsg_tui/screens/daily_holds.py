@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import HELD_DAILY_MESSAGES
@@ -25,7 +26,6 @@ from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.daily.holds import HeldAlert, held_alerts, last_run_failures, release
 from rxmsg_tui.services.daily.process import DailyResult
 from rxmsg_tui.services.failures import log_failure
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 
 log = logging.getLogger("rxmsg.screens")
 

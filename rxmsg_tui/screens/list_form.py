@@ -11,11 +11,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static, TextArea
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import Item
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage, focus_at
 from rxmsg_tui.widgets.row_messages import RowT
 

@@ -13,6 +13,7 @@ from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import MESSAGE_FORMAT
@@ -24,7 +25,6 @@ from rxmsg_tui.services.formats.message_formats import (
     delete_format,
     list_formats_in_use,
 )
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.paged_table import clip
 
 FILTER_PAUSE = 0.3

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Button, Input, Select, Static, TextArea
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import MESSAGE_FORMAT
@@ -32,7 +33,6 @@ from rxmsg_tui.services.formats.preview import (
     review_button,
     review_link,
 )
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage, focus_at
 from rxmsg_tui.widgets.format_fields import FormatFields
 from rxmsg_tui.widgets.format_preview import FormatPreview

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Static
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import MESSAGE_QUEUE
 from rxmsg_tui.screens.message_detail import MessageDetailScreen
@@ -23,7 +24,6 @@ from rxmsg_tui.services.messages import queue_listing as listing
 from rxmsg_tui.services.messages import queue_report as report
 from rxmsg_tui.services.messages.queue_listing import QueueFilter
 from rxmsg_tui.widgets.app_events import QueueChanged
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.date_input import DateInput
 from rxmsg_tui.widgets.paged_table import Direction, PagedTable
 from rxmsg_tui.widgets.queue_criteria import QueueCriteria
@@ -47,7 +47,7 @@ class RowsRead:
     anchored: bool  # read after a row, not from the top: rows lie before these
 
 
-class QueueScreen(RxScreen):
+class OutboundMessagingQueueScreen(RxScreen):
     """Criteria above, the matching messages below; the table holds two pages at most.
 
     `criteria` is what the table shows, not what the fields say: Print and CSV
@@ -408,3 +408,7 @@ class QueueScreen(RxScreen):
         status = self.query_one("#queue-status", Static)
         status.update(text)
         status.set_class(error, "-error")
+
+
+QueueScreen = OutboundMessagingQueueScreen
+"""The name the App's menu still uses for this screen."""

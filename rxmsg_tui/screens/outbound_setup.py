@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.settings_keys import SettingError
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import OUTBOUND_SETUP
@@ -25,7 +26,7 @@ from rxmsg_tui.services.provider_check import (
     describe_providers,
 )
 from rxmsg_tui.services.store_settings import change_settings_for, read_settings
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
+from rxmsg_tui.services.support import setup_refusal
 from rxmsg_tui.widgets.field_message import FieldMessage, focus_at
 from rxmsg_tui.widgets.provider_row import ProviderRow
 
@@ -39,7 +40,8 @@ class OutboundSetupScreen(RxScreen):
     """The legacy form, saved all at once through `change_settings`, and a Test per provider.
 
     Credentials are shown, masked, but never edited here: they live in the
-    RXMSG_* environment or the config file, out of the database.
+    RXMSG_* environment or the config file, out of the database. A technician
+    reads the setup and may test the providers, and is told so on opening.
     """
 
     CSS_PATH = "../styles/outbound_setup.tcss"
@@ -57,6 +59,10 @@ class OutboundSetupScreen(RxScreen):
         self.initial: Form | None = None
         """The form as loaded or last saved; None until the settings are read."""
         self.saving = False
+        self.read_only = setup_refusal(context.actor)
+        """Why this user may not change the setup, said on opening and at Save; None if they may."""
+        if self.read_only is not None:
+            self.AUTO_FOCUS = f"#test-{PROVIDERS[0]}"
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="setup-body"):
@@ -85,6 +91,12 @@ class OutboundSetupScreen(RxScreen):
     def on_mount(self) -> None:
         self.query_one("#setup-form").border_title = "How messages go out"
         self.query_one("#providers").border_title = PROVIDERS_TITLE
+        if self.read_only is not None:
+            # The fields show the setup but take no edits; the Test buttons still work.
+            for name in FIELDS:
+                self.query_one(f"#{name}").disabled = True
+            self.query_one("#save", Button).disabled = True
+            self._status(self.read_only)
         self._load()
 
     def _load(self) -> None:
@@ -105,7 +117,7 @@ class OutboundSetupScreen(RxScreen):
         self.query_one("#ivr-port", Input).value = str(values["setup.ivr_port"])
         self.initial = self._form()
         self._show_providers()
-        self._status(note or "Tab moves between fields; Enter or Ctrl+S saves.")
+        self._status(self.read_only or note or "Tab moves between fields; Enter or Ctrl+S saves.")
 
     def _show_providers(self) -> None:
         """Credentials as Settings hold them; the IVR computer as typed, so Test F9 matches it."""
@@ -138,6 +150,10 @@ class OutboundSetupScreen(RxScreen):
         self.action_save()
 
     def action_save(self) -> None:
+        if self.read_only is not None:  # said at the key, not left to do nothing
+            self._status(self.read_only)
+            self.notify(self.read_only, title="Read only", severity="warning")
+            return
         if self.initial is None or self.saving:
             return
         email, sms, call, host, port_text = self._form()

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.screens.base import RxScreen
 from rxmsg_tui.screens.catalogue import PATIENT_PROFILE, SEND_EMAIL_SMS
@@ -22,7 +23,6 @@ from rxmsg_tui.services.patients import PatientProfile, patient_profile
 from rxmsg_tui.services.rx_events import KIND_LABELS, EventResult, EventSource, record_event
 from rxmsg_tui.widgets import patient_summary as summary
 from rxmsg_tui.widgets.app_events import QueueChanged
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.prescription_table import PrescriptionTable
 
 BELL_MARK = "🔔 b Message Settings"

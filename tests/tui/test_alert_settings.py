@@ -13,6 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
 from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
+from rxmsg_tui.dialogs.unlock import UnlockDialog
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.screens import alert_settings as alert_settings_module
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
@@ -23,9 +25,7 @@ from rxmsg_tui.services.errors import PermissionDenied
 from rxmsg_tui.services.store_settings import read_settings
 from rxmsg_tui.services.support import redeem_unlock_code
 from rxmsg_tui.storage.models import AuditLog, UnlockCodeUse
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage
-from rxmsg_tui.widgets.unlock_dialog import UnlockDialog
 from tests.tui.conftest import settle, type_text
 from tests.unlock_codes import SUPPORT_PUBLIC_PEM
 from tests.unlock_codes import unlock_code as make_unlock_code

@@ -11,13 +11,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.daily_holds import DailyHoldsScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.storage.models import AuditLog, DailyHold, DailyRun, Store
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from tests.conftest import NOW
 from tests.tui.conftest import settle
 

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
-from rxmsg_tui.screens.message_queue import QueueScreen
+from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.services.context import AppContext
@@ -147,7 +147,7 @@ async def test_the_whole_wizard_queues_once_under_one_group(app: RxMsgApp) -> No
         # F10: the Outbound Messaging Queue, filtered on this group.
         await keys(pilot, "f10")
         await settle(pilot)
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, OutboundMessagingQueueScreen)
         assert app.screen.query_one("#group-send", Select).value == group_ids[0]
 
 

@@ -31,14 +31,14 @@ from rxmsg_tui.screens.daily_holds import DailyHoldsScreen
 from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.message_format import MessageFormatScreen
-from rxmsg_tui.screens.message_queue import QueueScreen
+from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.screens.not_available import NotAvailableScreen
 from rxmsg_tui.screens.opt_in_wording import OptInWordingScreen
 from rxmsg_tui.screens.outbound_setup import OutboundSetupScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
-from rxmsg_tui.screens.quick_responses import QuickResponsesScreen
 from rxmsg_tui.screens.review_sites import ReviewSitesScreen
+from rxmsg_tui.screens.two_way_message_template import TwoWayMessageTemplateScreen
 from rxmsg_tui.screens.two_way_messaging import TwoWayMessagingScreen
 from rxmsg_tui.widgets.app_header import AppHeader
 from tests.tui.conftest import settle, type_text
@@ -47,9 +47,9 @@ ALL_ITEMS = [item for item, _ in walk()]
 BUILT: dict[Item, type] = {
     PATIENT_LISTING: PatientListingScreen,
     PATIENT_PROFILE: PatientProfileScreen,
-    MESSAGE_QUEUE: QueueScreen,
+    MESSAGE_QUEUE: OutboundMessagingQueueScreen,
     MESSAGE_FORMAT: MessageFormatScreen,
-    QUICK_RESPONSES: QuickResponsesScreen,
+    QUICK_RESPONSES: TwoWayMessageTemplateScreen,
     REVIEW_SITES: ReviewSitesScreen,
     ALERT_SETTINGS: AlertSettingsScreen,
     OUTBOUND_SETUP: OutboundSetupScreen,
@@ -174,7 +174,7 @@ async def test_numbers_and_first_letters_choose_entries(app: RxMsgApp) -> None:
         assert options.highlighted == 3
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, OutboundMessagingQueueScreen)
         await pilot.press("escape", "r")
         assert app.screen.title == "Review Sites"
         await pilot.press("escape", "9")
@@ -196,7 +196,7 @@ async def palette(pilot: Pilot[None], name: str) -> None:
 async def test_palette_finds_screens_by_their_legacy_names(app: RxMsgApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await palette(pilot, "Outbound Messaging Queue")
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, OutboundMessagingQueueScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, MenuScreen) and app.screen.menu is MAIN_MENU
 

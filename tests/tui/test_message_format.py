@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method, Role
 from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_format_edit import FormatEditorScreen
@@ -24,7 +25,6 @@ from rxmsg_tui.services.formats.message_formats import (
 )
 from rxmsg_tui.services.formats.review_sites import save_site
 from rxmsg_tui.storage.models import AuditLog
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage
 from rxmsg_tui.widgets.format_preview import FormatPreview
 from tests.conftest import NOW

@@ -18,14 +18,14 @@ from textual.widget import Widget
 from textual.widgets import Select, Static
 
 from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.screens import message_queue
 from rxmsg_tui.screens.message_detail import MessageDetailScreen
-from rxmsg_tui.screens.message_queue import QueueScreen
+from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import DispatchStats
 from rxmsg_tui.storage.models import AuditLog, MessageAttempt, OutboundMessage, Store
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.date_input import DateInput
 from rxmsg_tui.widgets.queue_table import QueueTable
 from tests.tui.conftest import settle, type_text
@@ -91,13 +91,13 @@ def app(context: AppContext, ids: list[int]) -> RxMsgApp:
     return RxMsgApp(context)
 
 
-async def open_queue(pilot: Pilot[None]) -> QueueScreen:
+async def open_queue(pilot: Pilot[None]) -> OutboundMessagingQueueScreen:
     # Misc > Interface Setups > Outbound Messaging > Queue, by the menus' current numbers
     from tests.tui.test_menu import route_to
 
     await pilot.press(*(str(index + 1) for _, index in route_to(message_queue.MESSAGE_QUEUE)))
     await settle(pilot)
-    assert isinstance(pilot.app.screen, QueueScreen)
+    assert isinstance(pilot.app.screen, OutboundMessagingQueueScreen)
     return pilot.app.screen
 
 
@@ -107,11 +107,11 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
         await settle(pilot)
 
 
-def shown(screen: QueueScreen) -> list[int]:
+def shown(screen: OutboundMessagingQueueScreen) -> list[int]:
     return [int(line.key) for line in screen.query_one(QueueTable).window]
 
 
-def status_line(screen: QueueScreen) -> str:
+def status_line(screen: OutboundMessagingQueueScreen) -> str:
     return str(screen.query_one("#queue-status", Static).content)
 
 
@@ -279,7 +279,9 @@ async def test_print_without_a_printer_saves_every_matching_row_to_a_file(
     monkeypatch.setenv("PATH", str(empty))
     app = RxMsgApp(context)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(QueueScreen(context, page_size=2))  # the table holds 2 of 5
+        await app.push_screen(
+            OutboundMessagingQueueScreen(context, page_size=2)
+        )  # the table holds 2 of 5
         await settle(pilot)
         await pilot.press("slash", *["tab"] * 6)
         assert focus(app) is app.screen.query_one("#print")
@@ -325,7 +327,7 @@ async def test_the_table_pages_from_the_database_and_never_holds_the_whole_queue
     many = insert_messages(db, store, [message(n // 10, "Pending", f"P{n:03d}") for n in range(95)])
     app = RxMsgApp(context)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = QueueScreen(context, page_size=10)
+        screen = OutboundMessagingQueueScreen(context, page_size=10)
         await app.push_screen(screen)
         await settle(pilot)
         table = screen.query_one(QueueTable)

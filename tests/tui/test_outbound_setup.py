@@ -14,14 +14,16 @@ from textual.widgets import Input, Select, Static
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.config import Settings
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.screens.menu import MenuScreen
 from rxmsg_tui.screens.outbound_setup import OutboundSetupScreen
+from rxmsg_tui.screens.setup_words import FIELDS
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.store_settings import read_settings
+from rxmsg_tui.services.errors import PermissionDenied
+from rxmsg_tui.services.store_settings import change_settings_for, read_settings
 from rxmsg_tui.storage.models import AlertSettings, AuditLog, OutboundSetup
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage
 from rxmsg_tui.widgets.provider_row import ProviderRow
 from tests.providers.loopback_http import LoopbackHttpServer, Reply
@@ -30,6 +32,7 @@ from tests.tui.conftest import BOTH_DATABASES, settle, type_text
 
 OPEN_SETUP = ("3", "1", "1", "1")  # Misc > Interface Setups > Outbound Messaging > Setup
 SETUP_KEYS = ("setup.email_using", "setup.sms_using", "setup.call_using")
+READ_ONLY = "Read only: technicians cannot change setup; ask a pharmacist or an admin."
 
 
 @pytest.fixture
@@ -194,26 +197,42 @@ async def test_bad_host_and_port_are_shown_at_their_fields_and_nothing_is_saved(
     assert audit(context) == []
 
 
-async def test_a_technician_is_refused_by_the_service(app: RxMsgApp, context: AppContext) -> None:
+async def test_a_technician_is_told_on_opening_that_it_is_read_only_and_may_still_test(
+    app: RxMsgApp, context: AppContext
+) -> None:
     context.actor = Actor(context.actor.store_id, context.actor.store_code, "tom", Role.TECHNICIAN)
     before = setup(context)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_setup(pilot)
-        await choose(pilot, "up", "up")  # Email Using: None → Email Service API
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert status(screen) == ("Not saved: tom is a technician; technicians cannot change setup")
-        assert screen.query_one("#email-using", Select).value == "email_service_api"
-        # Testing changes nothing, so a technician may: Tab past Save to Twilio's Test button.
-        await pilot.press(*["tab"] * 6)
+        assert status(screen) == READ_ONLY  # on opening, before anything is typed
+        assert screen.query_one("#email-using", Select).value == "none"
+        assert all(screen.query_one(f"#{name}").disabled for name in FIELDS)
+        assert screen.query_one("#save").disabled
+        # Testing changes nothing, so a technician may: the focus starts on Twilio's Test.
         assert app.focused is screen.query_one("#test-twilio")
-        await pilot.press("enter")
+        await pilot.press("shift+tab")  # no field to land in: back round to the last Test
+        assert app.focused is screen.query_one("#test-ivr")
+        await pilot.press("tab", "enter")
         await settle(pilot)
         assert screen.query_one("#provider-twilio", ProviderRow).result_text == (
             "✗ not set up: RXMSG_TWILIO_ACCOUNT_SID, RXMSG_TWILIO_AUTH_TOKEN are not set"
         )
+        await pilot.press("ctrl+s")  # Save says why, rather than doing nothing
+        await settle(pilot)
+        assert status(screen) == READ_ONLY
+        assert [n.message for n in app._notifications] == [READ_ONLY]
+        await pilot.press("escape")  # nothing could change: leaves at once
+        assert isinstance(app.screen, MenuScreen)
     assert setup(context) == before
     assert audit(context) == []
+
+
+def test_the_service_refuses_a_technician_all_the_same(context: AppContext) -> None:
+    context.actor = Actor(context.actor.store_id, context.actor.store_code, "tom", Role.TECHNICIAN)
+    before = setup(context)
+    with pytest.raises(PermissionDenied, match="tom is a technician"):
+        change_settings_for(context, {"setup.email_using": "email_service_api"})
+    assert setup(context) == before
 
 
 @pytest.fixture

@@ -10,16 +10,16 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, ProgressBar, RadioSet, Static
 
 from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.dialogs import patient_defaults as dialog_module
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
+from rxmsg_tui.dialogs.patient_defaults import LOCKED, PatientDefaultsDialog
 from rxmsg_tui.domain.vocabulary import Role
-from rxmsg_tui.screens import patient_defaults as dialog_module
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
-from rxmsg_tui.screens.patient_defaults import LOCKED, PatientDefaultsDialog
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.patient_defaults import update_all
 from rxmsg_tui.storage.models import AuditLog, PatientMessagePrefs
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from tests.tui.conftest import SMITH, settle
 from tests.tui.seed import insert_patients, numbered_patients
 from tests.tui.test_alert_settings import KEY, open_alerts, settings, unlock, unlock_code

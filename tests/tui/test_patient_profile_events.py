@@ -13,6 +13,7 @@ from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.models import (
@@ -23,7 +24,6 @@ from rxmsg_tui.storage.models import (
     RxEvent,
     Store,
 )
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.prescription_table import PrescriptionTable
 from tests.tui.conftest import SMITH, settle, type_text
 from tests.tui.seed import insert_drug, insert_prefs, insert_rx

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.screens.message_detail import MessageDetailScreen
-from rxmsg_tui.screens.message_queue import QueueScreen
+from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, Store
@@ -137,7 +137,7 @@ async def test_pages_read_ahead_go_down_and_back_up_without_a_gap_or_a_repeat(
     many = insert_messages(db, store, [message(n // 10, "Pending", f"P{n:03d}") for n in range(95)])
     queue_app = RxMsgApp(context)
     async with queue_app.run_test(size=(80, 24)) as pilot:
-        screen = QueueScreen(context, page_size=20)
+        screen = OutboundMessagingQueueScreen(context, page_size=20)
         await queue_app.push_screen(screen)
         await settle(pilot)
         table = screen.query_one(QueueTable)

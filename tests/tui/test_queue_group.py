@@ -6,13 +6,13 @@ from textual.pilot import Pilot
 from textual.widgets import Select
 
 from rxmsg_tui.app import RxMsgApp
-from rxmsg_tui.screens.message_queue import QueueScreen
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
+from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.group_send import GroupMessage, PatientFilter, Selection, send_group
 from rxmsg_tui.storage.models import OutboundMessage, Store
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.queue_table import QueueTable
 from tests.conftest import NOW
 from tests.group_send_world import add_patient, general_channels
@@ -38,7 +38,7 @@ async def keys(pilot: Pilot[None], *pressed: str) -> None:
         await settle(pilot)
 
 
-def shown(screen: QueueScreen) -> list[str]:
+def shown(screen: OutboundMessagingQueueScreen) -> list[str]:
     return [line.message.method for line in screen.query_one(QueueTable).window]  # type: ignore[attr-defined]
 
 
@@ -54,10 +54,10 @@ async def test_a_group_is_shown_alone_and_its_pending_deleted_after_a_confirm(
     first, second = two_groups(db, store, admin)
     app = RxMsgApp(context)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(QueueScreen(context))
+        app.push_screen(OutboundMessagingQueueScreen(context))
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, QueueScreen)
+        assert isinstance(screen, OutboundMessagingQueueScreen)
         assert sorted(shown(screen)) == ["Email", "Email", "SMS", "SMS"]
         await keys(pilot, "slash", *["tab"] * 9)  # From … CSV, then Group Send
         group = screen.query_one("#group-send", Select)
@@ -71,7 +71,7 @@ async def test_a_group_is_shown_alone_and_its_pending_deleted_after_a_confirm(
         await keys(pilot, "enter")
         assert isinstance(app.screen, ConfirmDialog)
         await keys(pilot, "y")
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, OutboundMessagingQueueScreen)
         assert any("2 Pending messages of group send" in n.message for n in app._notifications)
         assert shown(screen) == []
     assert statuses(db) == [
@@ -85,10 +85,10 @@ async def test_without_a_group_chosen_nothing_is_deleted(
     two_groups(db, store, admin)
     app = RxMsgApp(context)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(QueueScreen(context))
+        app.push_screen(OutboundMessagingQueueScreen(context))
         await settle(pilot)
         await keys(pilot, "slash", *["tab"] * 10, "enter")
-        assert isinstance(app.screen, QueueScreen)
+        assert isinstance(app.screen, OutboundMessagingQueueScreen)
         assert any("Choose a group send" in n.message for n in app._notifications)
     assert {s for _, s in statuses(db)} == {"Pending"}
 
@@ -99,9 +99,9 @@ async def test_the_queue_opens_on_one_group(
     _, second = two_groups(db, store, admin)
     app = RxMsgApp(context)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(QueueScreen(context, group_send_id=second))
+        app.push_screen(OutboundMessagingQueueScreen(context, group_send_id=second))
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, QueueScreen)
+        assert isinstance(screen, OutboundMessagingQueueScreen)
         assert screen.query_one("#group-send", Select).value == second
         assert shown(screen) == ["Email", "Email"]

@@ -6,12 +6,12 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from rxmsg_tui.app import RxMsgApp
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.screens.review_sites import ReviewSitesScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.formats.review_sites import list_sites, save_site
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage
 from tests.conftest import NOW
 from tests.tui.conftest import settle, type_text

@@ -26,6 +26,7 @@ from textual.widgets import Input, Static
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.cli.tui import LOG_FILE, log_to_file
+from rxmsg_tui.dialogs.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.catalogue import (
     ALERT_SETTINGS,
@@ -43,8 +44,7 @@ from rxmsg_tui.screens.catalogue import (
     ScreenEntry,
     walk,
 )
-from rxmsg_tui.screens.message_queue import QueueScreen
-from rxmsg_tui.screens.patient_defaults import PatientDefaultsDialog
+from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.failures import log_failure
@@ -262,15 +262,15 @@ async def test_a_database_failure_while_a_screen_saves_is_shown_and_the_app_stay
 async def test_an_action_that_raises_is_a_message_and_the_screen_stays(
     app: RxMsgApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken_retry(self: QueueScreen) -> None:
+    def broken_retry(self: OutboundMessagingQueueScreen) -> None:
         raise KeyError(SECRET)
 
-    monkeypatch.setattr(QueueScreen, "action_retry_message", broken_retry)
+    monkeypatch.setattr(OutboundMessagingQueueScreen, "action_retry_message", broken_retry)
     caplog.set_level(logging.INFO, logger="rxmsg")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_by_menu(pilot, MESSAGE_QUEUE)
         await keys(pilot, "r")
-        assert app.is_running and isinstance(app.screen, QueueScreen)
+        assert app.is_running and isinstance(app.screen, OutboundMessagingQueueScreen)
         assert any("Something went wrong (KeyError)" in line for line in on_screen(app))
         await keys(pilot, "escape")
         assert app.screen.title == "Outbound Messaging"
@@ -282,10 +282,10 @@ async def test_an_action_that_raises_is_a_message_and_the_screen_stays(
 async def test_a_screen_whose_handler_raises_is_closed_and_the_app_stays(
     app: RxMsgApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_mount(self: QueueScreen) -> None:
+    def broken_mount(self: OutboundMessagingQueueScreen) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(QueueScreen, "on_mount", broken_mount)
+    monkeypatch.setattr(OutboundMessagingQueueScreen, "on_mount", broken_mount)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_by_menu(pilot, MESSAGE_QUEUE)
         assert app.is_running and app.screen.title == "Outbound Messaging"

@@ -26,7 +26,7 @@ from rxmsg_tui.screens.group_send.step_confirm import ConfirmStep
 from rxmsg_tui.screens.group_send.step_message import MessageStep
 from rxmsg_tui.screens.group_send.step_patients import PatientsStep
 from rxmsg_tui.screens.group_send.templates import ticked_templates
-from rxmsg_tui.screens.message_queue import QueueScreen
+from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.screens.work import WorkFailed, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import FieldError, ServiceError
@@ -361,7 +361,7 @@ class GroupSendScreen(RxScreen):
     def action_open_queue(self) -> None:
         """The Outbound Messaging Queue, its Group Send filter on the group just queued."""
         group = self.sending.group_send_id
-        self.app.push_screen(QueueScreen(self.context, group_send_id=group))
+        self.app.push_screen(OutboundMessagingQueueScreen(self.context, group_send_id=group))
 
     @on(Checkbox.Changed, "#by-email, #by-sms")
     def _methods_changed(self) -> None:

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from rxmsg_tui.domain.unlock_code import CODE_CHARS
+from rxmsg_tui.screens.work import RunsServices, WorkFailed, run_service
 from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.support import UnlockGrant
 from rxmsg_tui.widgets.button_row import ButtonRow
 from rxmsg_tui.widgets.field_message import FieldMessage
-
-log = logging.getLogger("rxmsg.unlock")
 
 
 class CodeInput(Input):
@@ -41,20 +39,11 @@ class CodeInput(Input):
         event.stop()
 
 
-class CodeChecked(Message):
-    """The code was redeemed (`grant`) or refused (`text` says why)."""
-
-    def __init__(self, grant: UnlockGrant | None, text: str = "") -> None:
-        super().__init__()
-        self.grant = grant
-        self.text = text
-
-
 MAX_TYPED = CODE_CHARS * 2
 """Room for the code with its dashes and any spaces that came with it."""
 
 
-class UnlockDialog(ModalScreen[UnlockGrant | None]):
+class UnlockDialog(RunsServices, ModalScreen[UnlockGrant | None]):
     """The code rxmsg support pastes in (`rxmsg support unlock-code`).
 
     `check` redeems the code (it cannot be used again) and returns the grant,
@@ -126,25 +115,28 @@ class UnlockDialog(ModalScreen[UnlockGrant | None]):
             self.checking = True
             self._check(code)
 
-    @work(thread=True, exclusive=True, group="unlock-check")
     def _check(self, code: str) -> None:
-        try:
-            grant = self.check(code)
-        except ServiceError as exc:
-            self.post_message(CodeChecked(None, f"Refused: {exc}"))
-        except Exception as exc:  # a database fault must not close the App
-            log.exception("unlock code check failed")
-            text = f"Cannot check the code now ({type(exc).__name__}); try again"
-            self.post_message(CodeChecked(None, text))
-        else:
-            self.post_message(CodeChecked(grant))
+        run_service(
+            self,
+            partial(self.check, code),
+            self._unlocked,
+            self._refused,
+            doing="checking an unlock code",
+            group="unlock-check",
+        )
 
-    def on_code_checked(self, event: CodeChecked) -> None:
+    def _unlocked(self, grant: UnlockGrant) -> None:
         self.checking = False
-        if event.grant is not None:
-            self.dismiss(event.grant)
-            return
-        self.query_one("#unlock-error", FieldMessage).show(event.text)
+        self.dismiss(grant)
+
+    def _refused(self, failure: WorkFailed) -> None:
+        """A refusal says why; a database fault says to try again, and the dialog stays."""
+        self.checking = False
+        if isinstance(failure.error, ServiceError):
+            text = f"Refused: {failure.text}"
+        else:
+            text = f"Cannot check the code now: {failure.text}"
+        self.query_one("#unlock-error", FieldMessage).show(text)
         self.query_one("#unlock-code", Input).focus()
 
     @on(Button.Pressed, "#unlock-cancel")

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS
 from rxmsg_tui.screens.work import RunsServices, run_service
 from rxmsg_tui.services.context import AppContext
@@ -22,7 +23,6 @@ from rxmsg_tui.services.store_settings import change_settings, read_settings
 from rxmsg_tui.services.support import UnlockGrant, setup_refusal
 from rxmsg_tui.widgets.button_row import ButtonRow
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.marked_toggles import MarkedRadioButton
 
 ALERT_NAMES = {short: alert.value for alert, short in ALERT_KEYS.items()}

@@ -6,10 +6,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, TextArea
 
 from rxmsg_tui.app import RxMsgApp
-from rxmsg_tui.screens.quick_responses import QuickResponsesScreen
+from rxmsg_tui.dialogs.confirm import ConfirmDialog
+from rxmsg_tui.screens.two_way_message_template import TwoWayMessageTemplateScreen
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.formats.quick_responses import list_responses, save_response
-from rxmsg_tui.widgets.confirm_dialog import ConfirmDialog
 from rxmsg_tui.widgets.field_message import FieldMessage
 from tests.conftest import NOW
 from tests.tui.conftest import settle, type_text
@@ -21,14 +21,14 @@ def responses(context: AppContext) -> list[tuple[str, str]]:
     return [(r.description, r.body) for r in list_responses(context.db, context.actor.store_id)]
 
 
-async def open_responses(pilot: Pilot[None]) -> QuickResponsesScreen:
+async def open_responses(pilot: Pilot[None]) -> TwoWayMessageTemplateScreen:
     await pilot.press(*OPEN_RESPONSES)
     await settle(pilot)
-    assert isinstance(pilot.app.screen, QuickResponsesScreen)
+    assert isinstance(pilot.app.screen, TwoWayMessageTemplateScreen)
     return pilot.app.screen
 
 
-def error(screen: QuickResponsesScreen, field: str) -> str:
+def error(screen: TwoWayMessageTemplateScreen, field: str) -> str:
     return screen.query_one(f"#{field}-error", FieldMessage).message
 
 
