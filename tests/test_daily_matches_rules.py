@@ -1,6 +1,6 @@
 """The set-based daily process against the plain Python rules, on random prescriptions.
 
-`domain.refill_rules` states each rule in a few lines; the daily process
+`tests.refill_oracle` states each rule in a few lines; the daily process
 applies the same rules in SQL. Here both judge the same 300 prescriptions and
 120 birthdays over two weeks that cross a window's edges and 28/29 February,
 and must agree key for key. Texts are compared with Jinja2's rendering of the
@@ -14,13 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
-from rxmsg_tui.domain.refill_rules import (
-    RefillSettings,
-    RxFacts,
-    is_birthday,
-    refill_dedupe_key,
-    refill_reminder,
-)
 from rxmsg_tui.domain.templates import render
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, Method
 from rxmsg_tui.services.actor import Actor
@@ -29,6 +22,13 @@ from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.models import AuditLog, DailyRun, MessageFormat, Store
 from tests.conftest import NOW
 from tests.daily_world import World
+from tests.refill_oracle import (
+    RefillSettings,
+    RxFacts,
+    is_birthday,
+    refill_dedupe_key,
+    refill_reminder,
+)
 
 START = date(2028, 2, 20)  # a leap year: 28 and 29 February are both in the range
 

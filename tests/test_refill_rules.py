@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rxmsg_tui.clock import Clock
-from rxmsg_tui.domain.refill_rules import (
+from rxmsg_tui.domain.refill_rules import ReminderKind
+from rxmsg_tui.domain.vocabulary import Channel
+from tests.refill_oracle import (
     RefillSettings,
-    ReminderKind,
     RxFacts,
     is_birthday,
     refill_dedupe_key,
     refill_reminder,
 )
-from rxmsg_tui.domain.vocabulary import Channel
 
 DUE, PAST = ReminderKind.DUE, ReminderKind.PAST_DUE
 SMS = Channel.SMS

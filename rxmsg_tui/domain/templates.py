@@ -186,10 +186,6 @@ def flat_pieces(source: str) -> tuple[str | Variable, ...] | None:
     return tuple(pieces)
 
 
-def variables_used(source: str) -> frozenset[str]:
-    return _compile(source, False).names
-
-
 def _compile(source: str, html: bool) -> _Compiled:
     if len(source) > TEMPLATE_MAX_CHARS:
         raise TemplateError(

@@ -148,8 +148,3 @@ class RxEventKind(StrEnum):
     INSURANCE_APPROVED = "insurance-approved"
     VERIFIED = "verified"
     PICKED_UP = "picked-up"
-
-
-def entity_name_for_rx(rx_number: str) -> str:
-    """The queue shows a prescription as `Rx <number>`."""
-    return f"Rx {rx_number}"

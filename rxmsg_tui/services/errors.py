@@ -19,10 +19,6 @@ class InvalidInput(ServiceError):
     pass
 
 
-class NotAvailableYet(ServiceError):
-    """A capability of rxmsg that is not built yet; the command exits non-zero."""
-
-
 class FieldError(InvalidInput):
     """Bad input in one field of a form; screens show the message at that field."""
 

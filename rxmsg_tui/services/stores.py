@@ -6,7 +6,6 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.restricted_words import DEFAULT_RESTRICTED_WORDS
@@ -109,10 +108,6 @@ def create_store(
     )
     session.flush()
     return store
-
-
-def store_count(session: Session) -> int:
-    return int(session.exec(select(func.count()).select_from(Store)).one())
 
 
 def local_timezone_name() -> str:

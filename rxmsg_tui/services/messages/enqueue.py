@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from rxmsg_tui.domain.eligibility import Recipient, decide
 from rxmsg_tui.domain.text_limits import TextLimitError, check_message
-from rxmsg_tui.domain.vocabulary import AlertType, Entity, Method, QueueStatus, QueueWarning
+from rxmsg_tui.domain.vocabulary import AlertType, Entity, Method, QueueStatus
 from rxmsg_tui.services.consent_state import consent_state
 from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.formats.restricted import first_restricted
@@ -124,7 +124,3 @@ def enqueue_once(
             )  # fmt: skip
     except IntegrityError:
         return None
-
-
-def warning_of(row: OutboundMessage) -> QueueWarning | None:
-    return QueueWarning(row.warning) if row.warning else None
