@@ -155,4 +155,4 @@ def main(ctx: click.Context, db_url: str | None) -> None:
         from rxmsg_tui.cli.tui import open_tui, require_terminal
 
         require_terminal()  # before the database is opened or migrated
-        open_tui(ctx.obj.context())
+        open_tui(ctx.obj.context)  # opened by the App, right after it paints the menu

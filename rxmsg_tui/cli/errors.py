@@ -72,6 +72,11 @@ class RxmsgGroup(click.Group):
             fail(_failure_line(exc))
 
 
+def failure_text(exc: Exception) -> str:
+    """The line `fail` would print for `exc`, for a screen to show (the TUI's start-up)."""
+    return one_line(_without_secrets(_failure_line(exc)))
+
+
 def _failure_line(exc: Exception) -> str:
     if _is_loaded_instance(exc, EXPECTED):
         return str(exc)

@@ -1,16 +1,27 @@
-"""Opens the Textual App; Textual is imported only here, so CLI commands start fast."""
+"""Opens the Textual App; Textual is imported only here, so CLI commands start fast.
+
+The App paints its menu first and opens the database right after, in a
+worker: staff see rxmsg answer at once, as fast as a bare Textual app.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+from collections.abc import Callable
 from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rxmsg_tui.cli.errors import fail
-from rxmsg_tui.services.context import AppContext
+from rxmsg_tui.cli.errors import fail, failure_text
+
+if TYPE_CHECKING:
+    from rxmsg_tui.app import RxMsgApp
+    from rxmsg_tui.scheduler.runner import SchedulerRunner
+    from rxmsg_tui.services.context import AppContext
+    from rxmsg_tui.services.dispatch.transports import StoreTransports
 
 LOG_FILE = "rxmsg.log"
 """In the data dir: while the TUI owns the terminal, its log lines go here (ids, never bodies)."""
@@ -32,32 +43,49 @@ def require_terminal() -> None:
         fail(NO_TERMINAL)
 
 
-def open_tui(context: AppContext) -> None:
-    """Run the App with the scheduler in-process; it sends only while it holds the lease."""
-    require_terminal()
-    log_to_file(context.settings.data_dir / LOG_FILE)
-    from rxmsg_tui.app import RxMsgApp
-    from rxmsg_tui.scheduler.runner import SchedulerRunner
-    from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
-    from rxmsg_tui.services.dispatch.transports import StoreTransports
+def open_tui(context: AppContext | Callable[[], AppContext]) -> None:
+    """Run the App with the scheduler in-process; it sends only while it holds the lease.
 
-    db, clock = context.db, context.clock
-    transports = StoreTransports(db, context.settings, now=clock.now)
+    `context` may be the function that builds it (settings, migration, store,
+    sign-in): the App then calls it after its first paint. A failure there is
+    shown on screen and, once the terminal is back, ends the command as any
+    other would (one line on stderr, exit 1).
+    """
+    require_terminal()
+    from rxmsg_tui.app import RxMsgApp, Startup
+
+    opened: list[StoreTransports] = []
     app: RxMsgApp
-    # The runner reports from its threads to the App built just below. The App
-    # starts the runner once mounted, so `app` is always bound by the first call.
-    runner = SchedulerRunner(
-        db,
-        Dispatcher(db, transports, clock),
-        clock,
-        on_state=lambda state: app.scheduler_state_changed(state),
-        on_dispatch=lambda stats: app.queue_dispatched(stats),
-    )
-    app = RxMsgApp(context, scheduler=runner)
+
+    def connect() -> tuple[AppContext, SchedulerRunner]:
+        """In the App's worker thread: the context, and the runner that sends for it."""
+        ready = context() if callable(context) else context
+        log_to_file(ready.settings.data_dir / LOG_FILE)
+        from rxmsg_tui.scheduler.runner import SchedulerRunner
+        from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+        from rxmsg_tui.services.dispatch.transports import StoreTransports
+
+        db, clock = ready.db, ready.clock
+        transports = StoreTransports(db, ready.settings, now=clock.now)
+        opened.append(transports)
+        # The runner reports from its threads to the App, which starts it once it has it.
+        runner = SchedulerRunner(
+            db,
+            Dispatcher(db, transports, clock),
+            clock,
+            on_state=lambda state: app.scheduler_state_changed(state),
+            on_dispatch=lambda stats: app.queue_dispatched(stats),
+        )
+        return ready, runner
+
+    app = RxMsgApp(startup=Startup(connect=connect, explain=failure_text))
     try:
         app.run()
     finally:
-        transports.close()
+        for transports in opened:
+            transports.close()
+    if app.start_failure is not None:
+        raise app.start_failure
 
 
 def log_to_file(path: Path) -> None:

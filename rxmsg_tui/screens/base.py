@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,8 +12,10 @@ from textual.widgets import Footer
 
 from rxmsg_tui.screens.catalogue import Item
 from rxmsg_tui.screens.work import RunsServices
-from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.widgets.app_header import AppHeader
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.context import AppContext
 
 
 class ScreenRequested(Message):
@@ -30,25 +32,39 @@ class RxScreen(RunsServices, Screen[None]):
     Screens get the context from the App that builds them rather than looking
     it up, so tests build the very same screens over a test database. They call
     services through `screens.work.run_service`, so a failure is a line on screen.
+
+    Only the first menu is built without a context: the App paints it while it
+    opens the database, then hands it the context with `signed_in`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back", tooltip="Back one level"),
     ]
 
-    def __init__(self, context: AppContext, item: Item) -> None:
+    def __init__(self, context: AppContext | None, item: Item) -> None:
         super().__init__()
-        self.context = context
+        self._known_context = context
         self.item = item
         self.title = item.name
 
+    @property
+    def context(self) -> AppContext:
+        """Store, user and database; a screen that needs them is only built once they are known."""
+        if self._known_context is None:
+            raise RuntimeError(f"{self.item.name} asked for the database before it was open")
+        return self._known_context
+
+    @property
+    def has_context(self) -> bool:
+        return self._known_context is not None
+
+    def signed_in(self, context: AppContext) -> None:
+        """The App opened the database: the header now names the store and the user."""
+        self._known_context = context
+        self.query_one(AppHeader).show(context)
+
     def compose(self) -> ComposeResult:
-        yield AppHeader(
-            store_name=self.context.store.name,
-            username=self.context.actor.username,
-            role=self.context.actor.role.value,
-            test_store=self.context.store.is_test,
-        )
+        yield AppHeader.of(self._known_context)
         yield from self.compose_body()
         yield Footer()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -13,7 +13,9 @@ from textual.widgets.option_list import Option
 
 from rxmsg_tui.screens.base import RxScreen, ScreenRequested
 from rxmsg_tui.screens.catalogue import Menu, menu_path
-from rxmsg_tui.services.context import AppContext
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.context import AppContext
 
 HELP = "Arrows and Enter, number or first letter · Esc back · Ctrl+P: any screen"
 
@@ -41,7 +43,8 @@ class MenuScreen(RxScreen):
         for n in range(1, 10)
     ]
 
-    def __init__(self, context: AppContext, menu: Menu) -> None:
+    def __init__(self, context: AppContext | None, menu: Menu) -> None:
+        """`context` is None for the first menu, painted while the App opens the database."""
         super().__init__(context, menu)
         self.menu = menu
 

@@ -21,7 +21,6 @@ from textual.message_pump import MessagePump
 from textual.worker import Worker, get_current_worker
 
 from rxmsg_tui.services.errors import FieldError
-from rxmsg_tui.services.failures import describe_failure, log_failure
 
 log = logging.getLogger("rxmsg.screens")
 
@@ -41,6 +40,8 @@ class WorkFailed(Message):
     """A service call raised; `text` is the one line to show, `field` the form field at fault."""
 
     def __init__(self, failed: Callable[[WorkFailed], object], error: Exception) -> None:
+        from rxmsg_tui.services.failures import describe_failure  # SQLAlchemy: off the first paint
+
         super().__init__()
         self.failed = failed
         self.error = error
@@ -69,6 +70,8 @@ def run_service(
         try:
             value = call()
         except Exception as error:
+            from rxmsg_tui.services.failures import log_failure
+
             log_failure(log, doing, error)
             _post(node, WorkFailed(failed, error))
         else:

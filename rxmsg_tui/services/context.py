@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from rxmsg_tui.clock import Clock
-from rxmsg_tui.config import Settings
-from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
-from rxmsg_tui.storage.models import Store
+if TYPE_CHECKING:  # names only: the App's first paint must not wait for SQLAlchemy or pydantic
+    from rxmsg_tui.clock import Clock
+    from rxmsg_tui.config import Settings
+    from rxmsg_tui.services.actor import Actor
+    from rxmsg_tui.services.database import Database
+    from rxmsg_tui.storage.models import Store
 
 
 @dataclass

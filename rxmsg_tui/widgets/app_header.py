@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+if TYPE_CHECKING:
+    from rxmsg_tui.services.context import AppContext
+
 TEST_MARK = "TEST"
 DEVICE_POLL_SECONDS = 1.0
+OPENING = "Opening the database…"
+"""Said where the store and user go while the App checks them, right after the first paint."""
 
 
 class AppHeader(Widget):
@@ -38,20 +45,48 @@ class AppHeader(Widget):
     devices_down: reactive[str] = reactive("")
     """Devices unreachable now ("IVR"): their messages wait, and staff should know why."""
 
+    store_name: reactive[str] = reactive("")
+    username: reactive[str] = reactive("")
+    """Empty until the App has signed the user in (the header then says `OPENING`)."""
+    role: reactive[str] = reactive("")
+    test_store: reactive[bool] = reactive(False)
+
     def __init__(
-        self, *, store_name: str, username: str, role: str, test_store: bool = False
+        self, *, store_name: str = "", username: str = "", role: str = "", test_store: bool = False
     ) -> None:
         super().__init__()
-        self.store_name = store_name
-        self.username = username
-        self.role = role
-        self.test_store = test_store
+        self.set_reactive(AppHeader.store_name, store_name)
+        self.set_reactive(AppHeader.username, username)
+        self.set_reactive(AppHeader.role, role)
+        self.set_reactive(AppHeader.test_store, test_store)
+        self._polling = False
+
+    @classmethod
+    def of(cls, context: AppContext | None) -> AppHeader:
+        """The header for `context`; for None, one that says the database is being opened."""
+        header = cls()
+        if context is not None:
+            header.show(context)
+        return header
+
+    def show(self, context: AppContext) -> None:
+        """The store and the signed-in user, once the App knows them."""
+        self.store_name = context.store.name
+        self.username = context.actor.username
+        self.role = context.actor.role.value
+        self.test_store = context.store.is_test
+        if self.is_mounted:  # the first menu's header: the scheduler arrived with the context
+            self._watch_devices()
 
     def on_mount(self) -> None:
         self.watch(self.screen, "title", self._title_changed)
         if hasattr(self.app, "scheduler_state"):  # the rxmsg App; a bare test App has none
             self.watch(self.app, "scheduler_state", self._scheduler_changed)
-        if getattr(self.app, "scheduler", None) is not None:
+        self._watch_devices()
+
+    def _watch_devices(self) -> None:
+        if getattr(self.app, "scheduler", None) is not None and not self._polling:
+            self._polling = True
             self._poll_devices()
             self.set_interval(DEVICE_POLL_SECONDS, self._poll_devices)
 
@@ -69,12 +104,17 @@ class AppHeader(Widget):
 
     def status_text(self) -> str:
         """The right-hand side in full, as tests and screen readers want it."""
+        if not self.username:
+            return OPENING
         test = f"{TEST_MARK} · " if self.test_store else ""
         return f"{test}{self.store_name} · {self._who()}"
 
     def render(self) -> Text:
         width = self.size.width
         title = self.screen_title
+        if not self.username:
+            gap = max(width - len(title) - len(OPENING) - 2, 1)
+            return Text.assemble(" ", (title, "bold"), " " * gap, OPENING, " ")
         who = self._who()
         # The store name gives way first: the title and the user must stay whole.
         test = f"{TEST_MARK} · " if self.test_store else ""
