@@ -7,7 +7,11 @@ the same run, and the ratio:
 - `rxmsg queue --bogus` (a usage error) against the same bare group;
 - the TUI's first paint (the main menu's text on a real pty at 80x24, on a
   small demo database in a private data dir) against a bare Textual app with
-  a header, a footer and the same words.
+  a header, a footer and the same words;
+- the TUI signed in (the header names the user: database migrated, store
+  and user checked, scheduler built) against the same bare first paint, for
+  scale: the menu answers keys before this, and an entry chosen earlier
+  opens then.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import pwd
 import re
 import select
 import signal
@@ -50,6 +55,7 @@ class Bare(App):
 Bare().run()
 """
 MENU_WORDS = "Patient Profile"
+SIGNED_IN_WORDS = f"{pwd.getpwuid(os.getuid()).pw_name} (admin)"
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Z0-9]|\x1b[=>]")
 
 
@@ -59,8 +65,10 @@ def wall(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def first_paint(command: list[str], env: dict[str, str], timeout: float = 60.0) -> float:
-    """Seconds from start until `MENU_WORDS` is on the pty's screen; then the program is killed."""
+def first_paint(
+    command: list[str], env: dict[str, str], timeout: float = 60.0, words: str = MENU_WORDS
+) -> float:
+    """Seconds from start until `words` are on the pty's screen; then the program is killed."""
     leader, follower = os.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     start = time.perf_counter()
@@ -83,7 +91,7 @@ def first_paint(command: list[str], env: dict[str, str], timeout: float = 60.0) 
                 seen += os.read(leader, 65536)
             except OSError:
                 break
-            if MENU_WORDS.encode() in _ESCAPES.sub(b"", seen):
+            if words.encode() in _ESCAPES.sub(b"", seen):
                 return time.perf_counter() - start
         raise RuntimeError(f"no first paint within {timeout} s: {seen[-400:]!r}")
     finally:
@@ -116,22 +124,29 @@ def main() -> None:
             capture_output=True,
         )
         bare_click = [sys.executable, "-c", BARE_CLICK]
-        runs = range(args.repeats)
-        report(
-            "--help",
-            [wall([rxmsg, "--help"], env) for _ in runs],
-            [wall([*bare_click, "--help"], env) for _ in runs],
-        )
-        report(
-            "usage error",
-            [wall([rxmsg, "queue", "--bogus"], env) for _ in runs],
-            [wall([*bare_click, "queue", "--bogus"], env) for _ in runs],
-        )
-        report(
-            "TUI first paint",
-            [first_paint([rxmsg], env) for _ in runs],
-            [first_paint([sys.executable, "-c", BARE_TEXTUAL], env) for _ in runs],
-        )
+        bare_tui = [sys.executable, "-c", BARE_TEXTUAL]
+        # Each pair runs back to back, so a machine loaded by others weighs on both sides alike.
+        report("--help", *pairs(args.repeats, [rxmsg, "--help"], [*bare_click, "--help"], env))
+        usage = ([rxmsg, "queue", "--bogus"], [*bare_click, "queue", "--bogus"])
+        report("usage error", *pairs(args.repeats, *usage, env))
+        paint: tuple[list[float], list[float], list[float]] = ([], [], [])
+        for _ in range(args.repeats):
+            paint[0].append(first_paint([rxmsg], env))
+            paint[1].append(first_paint(bare_tui, env))
+            paint[2].append(first_paint([rxmsg], env, words=SIGNED_IN_WORDS))
+        report("TUI first paint", paint[0], paint[1])
+        report("TUI signed in", paint[2], paint[1])
+
+
+def pairs(
+    repeats: int, ours: list[str], bare: list[str], env: dict[str, str]
+) -> tuple[list[float], list[float]]:
+    """Wall times of `ours` and `bare`, run alternately."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        times[0].append(wall(ours, env))
+        times[1].append(wall(bare, env))
+    return times
 
 
 if __name__ == "__main__":

@@ -1,0 +1,186 @@
+"""The TUI paints its menu at once, then opens the database; what goes wrong there is said.
+
+Staff start rxmsg many times a day at the counter: the menu must show as fast
+as a bare Textual app, so the App module loads only Textual and the menu, and
+the database checks (migration, store, sign-in) run in a worker right after
+the first paint. A failure among them is shown on screen in plain words and,
+once the terminal is back, ends `rxmsg` as it always did: one line on stderr,
+exit 1, no traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli_runner import ME, Rxmsg
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "pydantic_settings", "httpx", "apscheduler")
+SCREENS = ("patient_listing", "message_queue", "alert_settings", "group_send.wizard")
+_ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Z0-9]|\x1b[=>]")
+LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"
+
+
+def test_importing_the_app_loads_no_database_scheduler_or_http_library() -> None:
+    names = [*HEAVY, *(f"rxmsg_tui.screens.{screen}" for screen in SCREENS)]
+    probe = (
+        "import sys\nimport rxmsg_tui.app\n"
+        f"print('LOADED', *[m for m in {names!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rsplit("LOADED", 1)[1].split() == []
+
+
+class Terminal:
+    """`rxmsg` on a real pty at 80x24; what it has written, escape codes dropped."""
+
+    def __init__(self, rxmsg: Rxmsg, **env: str) -> None:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("RXMSG_")}
+        base.update(
+            RXMSG_DATA_DIR=str(rxmsg.home),
+            RXMSG_DATABASE_URL=rxmsg.db_url,
+            RXMSG_CONFIG_FILE=str(rxmsg.home / "config.toml"),
+            TERM="xterm-256color",
+        )
+        base.update(env)
+        self.leader, follower = os.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "rxmsg_tui"],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=base,
+            start_new_session=True,
+        )
+        os.close(follower)
+        self.seen = b""
+
+    def text(self) -> str:
+        return _ESCAPES.sub(b"", self.seen).decode(errors="replace")
+
+    def wait_for(self, words: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if words in self.text():
+                return
+            self._read(0.05)
+        raise AssertionError(f"{words!r} never shown: {self.text()[-400:]!r}")
+
+    def press(self, keys: bytes) -> None:
+        os.write(self.leader, keys)
+
+    def exit_code(self, timeout: float = 30) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._read(0.05)
+            if (code := self.process.poll()) is not None:
+                self._read(0.2)  # what it wrote last
+                return code
+        raise AssertionError(f"still running after {timeout} s: {self.text()[-300:]!r}")
+
+    def after_the_app(self) -> str:
+        """What was written once the App gave the terminal back (stderr's last line)."""
+        assert LEAVE_ALTERNATE_SCREEN in self.seen, "the terminal was not given back"
+        tail = self.seen.rsplit(LEAVE_ALTERNATE_SCREEN, 1)[1]
+        return _ESCAPES.sub(b"", tail).decode(errors="replace")
+
+    def _read(self, timeout: float) -> None:
+        ready, _, _ = select.select([self.leader], [], [], timeout)
+        if ready:
+            with contextlib.suppress(OSError):  # the program closed its side
+                self.seen += os.read(self.leader, 65536)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        os.close(self.leader)
+
+
+@pytest.fixture
+def rxmsg(tmp_path: Path) -> Rxmsg:
+    return Rxmsg(tmp_path)
+
+
+@pytest.fixture
+def terminal(rxmsg: Rxmsg) -> Iterator[Callable[..., Terminal]]:
+    """Starts `rxmsg` on a pty with extra variables; each is killed (if need be) at the end."""
+    opened: list[Terminal] = []
+
+    def start(**env: str) -> Terminal:
+        opened.append(Terminal(rxmsg, **env))
+        return opened[-1]
+
+    yield start
+    for screen in opened:
+        screen.close()
+
+
+Start = Callable[..., Terminal]
+
+
+def test_the_menu_shows_first_then_the_store_and_user_and_keys_work(
+    rxmsg: Rxmsg, terminal: Start
+) -> None:
+    assert rxmsg("users", "list").returncode == 0  # the store and its first admin
+    screen = terminal()
+    screen.wait_for("Patient Profile")
+    assert "Opening the database…" in screen.text(), "the menu is painted before the checks"
+    screen.wait_for(f"{ME} (admin)")
+    screen.press(b"1")
+    screen.wait_for("last name, first name")
+    screen.press(b"\x11")  # Ctrl+Q
+    assert screen.exit_code() == 0
+    assert "rxmsg:" not in screen.after_the_app()
+
+
+def _refused(screen: Terminal, reason: str) -> str:
+    """The reason is on screen; Enter leaves; the same line follows on stderr, exit 1."""
+    screen.wait_for(reason)
+    assert "rxmsg cannot open" in screen.text()
+    screen.press(b"\r")
+    assert screen.exit_code() == 1
+    after = screen.after_the_app()
+    assert f"rxmsg: {reason}" in after
+    assert "Traceback" not in screen.text()
+    return after
+
+
+def test_a_database_that_cannot_be_reached_is_said_on_screen_then_on_stderr(
+    terminal: Start,
+) -> None:
+    screen = terminal(RXMSG_DATABASE_URL="postgresql://rxmsg:sekret-word@127.0.0.1:1/rxmsg")
+    after = _refused(screen, "the database cannot be used")
+    assert "sekret-word" not in screen.text() + after
+
+
+def test_a_user_of_no_store_is_refused_on_screen_then_on_stderr(
+    rxmsg: Rxmsg, terminal: Start
+) -> None:
+    rxmsg.create_with_admin()  # ME is a stranger to the store
+    _refused(terminal(), f"user '{ME}' may not use rxmsg at store")
+
+
+def test_a_live_store_refuses_a_moved_clock_on_screen_then_on_stderr(
+    rxmsg: Rxmsg, terminal: Start
+) -> None:
+    assert rxmsg("users", "list").returncode == 0  # a live store
+    screen = terminal(RXMSG_NOW="2026-03-02T15:00:00+00:00")
+    _refused(screen, "RXMSG_NOW moves the clock and is refused for live store")
