@@ -109,6 +109,13 @@ class Settings(BaseSettings):
         None,
         description="Test stores only (DESIGN.md §9): the clock's start; a live store refuses it",
     )
+    keymap: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'Keys staff rebind in the TUI, by binding id: {"profile.bell" = "f12"}; '
+            "several keys separated by commas"
+        ),
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -49,7 +49,13 @@ class OutboundSetupScreen(RxScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="setup.save", tooltip="Save the setup"),
         *(
-            Binding(key, f"test_provider('{name}')", f"Test {LABELS[name]}", show=False)
+            Binding(
+                key,
+                f"test_provider('{name}')",
+                f"Test {LABELS[name]}",
+                show=False,
+                id=f"setup.test_{name}",
+            )
             for name, key in TEST_KEYS.items()
         ),
     ]
@@ -62,7 +68,8 @@ class OutboundSetupScreen(RxScreen):
         self.read_only = setup_refusal(context.actor)
         """Why this user may not change the setup, said on opening and at Save; None if they may."""
         if self.read_only is not None:
-            self.AUTO_FOCUS = f"#test-{PROVIDERS[0]}"
+            # The fields are disabled: the first Test button takes the focus instead.
+            self.AUTO_FOCUS = f"#test-{PROVIDERS[0]}"  # type: ignore[misc]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="setup-body"):

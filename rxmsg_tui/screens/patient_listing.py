@@ -50,7 +50,14 @@ class PatientListingScreen(RxScreen):
     AUTO_FOCUS = "#search"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="listing.search", tooltip="Type to search"),
-        Binding("down", "focus_table", "Results", show=False, tooltip="Go to the results"),
+        Binding(
+            "down",
+            "focus_table",
+            "Results",
+            show=False,
+            id="listing.results",
+            tooltip="Go to the results",
+        ),
         Binding(
             "b",
             "message_settings",

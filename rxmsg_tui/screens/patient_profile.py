@@ -25,7 +25,8 @@ from rxmsg_tui.widgets import patient_summary as summary
 from rxmsg_tui.widgets.app_events import QueueChanged
 from rxmsg_tui.widgets.prescription_table import PrescriptionTable
 
-BELL_MARK = "🔔 b Message Settings"
+BELL_MARK = "🔔 {key} Message Settings"
+"""The bell beside the contact line, with the key that opens it."""
 """Beside the cell number, as the legacy bell icon, naming its key (the footer is full)."""
 
 
@@ -91,6 +92,11 @@ class PatientProfileScreen(RxScreen):
         self.asked_for = ""
         """The ID last looked up: an answer about an earlier one arrives too late to show."""
 
+    def _bell_mark(self) -> str:
+        """The bell's key as staff have it: `b`, or the key the config file's keymap gives it."""
+        keys = self.context.settings.keymap.get("profile.bell", "b")
+        return BELL_MARK.format(key=self.app.get_key_display(Binding(keys.split(",")[0], "")))
+
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="lookup"):
             yield Label("Patient ID ", id="lookup-label")
@@ -106,7 +112,7 @@ class PatientProfileScreen(RxScreen):
             yield Static(id="patient-name")
             with Horizontal(id="contact-line"):
                 yield Static(id="patient-contact")
-                yield Static(BELL_MARK, id="bell-mark")
+                yield Static(self._bell_mark(), id="bell-mark")
             yield Static(id="patient-consent")
             yield Static(id="patient-settings")
             yield PrescriptionTable(id="prescriptions")

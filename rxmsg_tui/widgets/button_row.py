@@ -17,8 +17,8 @@ class ButtonRow(Horizontal):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "step(-1)", "Previous button", show=False),
-        Binding("right", "step(1)", "Next button", show=False),
+        Binding("left", "step(-1)", "Previous button", show=False, id="buttons.previous"),
+        Binding("right", "step(1)", "Next button", show=False, id="buttons.next"),
     ]
 
     def action_step(self, step: int) -> None:
