@@ -35,6 +35,7 @@ from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, ServiceError
 from rxmsg_tui.storage.models import Consent, Drug, Patient, PatientMessagePrefs, Prescription
+from rxmsg_tui.storage.models.patient import last_four
 
 MAX_PAGE = REPORT_CHUNK = 2000
 PROBE = 2000
@@ -50,6 +51,8 @@ ALERT_NAMES = {
 }
 _PHONE_OR_ID = re.compile(r"[\d\s()+.\-]+")
 _NATIONAL_DIGITS = 10
+_LAST_DIGITS = 4
+"""From this many digits a number typed without a paren is the end of the cell."""
 
 
 def _columns(model: type[SQLModel], names: str) -> tuple[Any, ...]:
@@ -276,7 +279,9 @@ def search_clause(
     covers, so a name search never reads the table rows it rejects. A word
     with a digit is a patient ID (no name holds one): its prefix is a range of
     uq_patient_store_patient_id, read first when it holds few IDs (`narrowed`).
-    Without `conn` nothing is probed and the same rows come by the slower road.
+    A search of digits alone is also a cell as staff read it (`_cell`), found
+    by one of the cell's own indexes. Without `conn` nothing is probed and the
+    same rows come by the slower road.
     """
     term = search.strip()
     if not term:
@@ -285,10 +290,7 @@ def search_clause(
         sqlite = conn is None or conn.dialect.name == "sqlite"
     digits = re.sub(r"\D", "", term)
     if _PHONE_OR_ID.fullmatch(term) and digits:
-        id_or_cell = _id_or_phone(term, digits, sqlite=sqlite)
-        # `+ 0`: one pass over the table, not a row read per entry of ix_patient_store_id.
-        ids = select(col(Patient.id)).where(col(Patient.store_id) + 0 == store_id, id_or_cell)
-        return narrowed(conn, ids, id_or_cell)
+        return _id_or_cell(conn, store_id, term, digits, sqlite=sqlite)
     clauses = []
     for word in (w for w in re.split(r"[\s,]+", term) if w):
         if any(c.isdigit() for c in word):
@@ -370,26 +372,48 @@ def _id_prefix(store_id: int, word: str, *, sqlite: bool) -> Select[Any]:
     return select(union(*parts).subquery().c[0])
 
 
-def _id_or_phone(term: str, digits: str, *, sqlite: bool) -> ColumnElement[bool]:
-    """The ID starts with what was typed, or the cell holds those digits.
+def _id_or_cell(
+    conn: Connection | None, store_id: int, term: str, digits: str, *, sqlite: bool
+) -> ColumnElement[bool]:
+    """The ID starts with what was typed (or its digits), or the cell is the one read out.
 
-    Staff type a cell as they read it: "555-0101" or the last four digits
-    match anywhere in the number; "(312) 555" or ten digits are the start of
-    the national number, so `+1312555…`. The cell has no index of its own:
-    a rare number is found in one pass over the table (`narrowed`), not by
-    walking the name index with a row read per patient.
+    Each of the three is a range or an equality of its own index, so the
+    probe reads their union; one to three digits, which may lie anywhere in
+    the number, take one pass over the table instead (`+ 0` keeps it off
+    ix_patient_store_id: a row read per entry would cost more).
+    """
+    pid = col(Patient.patient_id)
+    typed = or_(*(_starts(pid, text, sqlite=sqlite) for text in dict.fromkeys((term, digits))))
+    cell = _cell(term, digits)
+    if cell is None:
+        anywhere = or_(typed, col(Patient.cell_phone).contains(digits, autoescape=True))
+        ids = select(col(Patient.id)).where(col(Patient.store_id) + 0 == store_id, anywhere)
+        return narrowed(conn, ids, anywhere)
+    parts = [_id_prefix(store_id, text, sqlite=sqlite) for text in dict.fromkeys((term, digits))]
+    parts.append(select(col(Patient.id)).where(col(Patient.store_id) == store_id, cell))
+    return narrowed(conn, select(union(*parts).subquery().c[0]), or_(typed, cell))
+
+
+def _cell(term: str, digits: str) -> ColumnElement[bool] | None:
+    """The cell as staff read it out, in a form one of its indexes serves; None for 1-3 digits.
+
+    "(312) 555" or ten digits and more are the start of the national number,
+    so `+1312555…`: a range of ix_patient_store_cell. Four digits and more
+    typed otherwise ("555-0101", "0101") are the END of the number: its last
+    four are an equality of ix_patient_store_cell_last4, and the longer
+    suffix is checked on those few rows. A number that merely holds the
+    digits in its middle is not found; one to three digits match anywhere.
     """
     cell = col(Patient.cell_phone)
     if term.startswith("(") or len(digits) >= _NATIONAL_DIGITS:
         national = digits[1:] if len(digits) > _NATIONAL_DIGITS and digits[0] == "1" else digits
-        phone = cell.startswith(f"+1{national}", autoescape=True)
-    else:
-        phone = cell.contains(digits, autoescape=True)
-    return or_(
-        _starts(col(Patient.patient_id), term, sqlite=sqlite),
-        _starts(col(Patient.patient_id), digits, sqlite=sqlite),
-        phone,
-    )
+        start = f"+1{national}"
+        return and_(prefix_range(cell, start), cell.startswith(start, autoescape=True))
+    if len(digits) >= _LAST_DIGITS:
+        return and_(
+            last_four(cell) == digits[-_LAST_DIGITS:], cell.endswith(digits, autoescape=True)
+        )
+    return None
 
 
 def _starts(column: Mapped[str], text: str, *, sqlite: bool) -> ColumnElement[bool]:

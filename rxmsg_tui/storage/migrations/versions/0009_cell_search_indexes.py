@@ -3,9 +3,11 @@
 Staff look a patient up by the cell as they read it: "(312) 555" or ten
 digits is the start of the number, a range of `ix_patient_store_cell`;
 "555-0101" or "0101" is its end, an equality on the last four characters,
-`ix_patient_store_cell_last4`. The last four are spelled per database
-(SQLite `substr(x, -4)`, PostgreSQL `right(x, 4)`), as the model's
-`last_four` renders them, so the planner matches the query to the index.
+`ix_patient_store_cell_last4`, which also holds the cell for the longer
+suffix to be checked without reading the table. The last four are spelled
+per database (SQLite `substr(x, -4)`, PostgreSQL `right(x, 4)`), as the
+model's `last_four` renders them, so the planner matches the query to the
+index.
 
 SQLite cannot reflect an index on an expression: a later migration that has
 batch mode rebuild `patient` on SQLite must create this one again.
@@ -33,7 +35,10 @@ def upgrade() -> None:
     op.create_index('ix_patient_store_cell', 'patient', ['store_id', 'cell_phone'], unique=False)
     last_four = LAST_FOUR[op.get_bind().dialect.name]
     op.create_index(
-        'ix_patient_store_cell_last4', 'patient', ['store_id', sa.text(last_four)], unique=False
+        'ix_patient_store_cell_last4',
+        'patient',
+        ['store_id', sa.text(last_four), 'cell_phone'],
+        unique=False,
     )
 
 
