@@ -408,7 +408,3 @@ class OutboundMessagingQueueScreen(RxScreen):
         status = self.query_one("#queue-status", Static)
         status.update(text)
         status.set_class(error, "-error")
-
-
-QueueScreen = OutboundMessagingQueueScreen
-"""The name the App's menu still uses for this screen."""

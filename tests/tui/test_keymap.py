@@ -14,14 +14,10 @@ from textual.widgets import Static
 
 import rxmsg_tui
 from rxmsg_tui.app import RxMsgApp
-from rxmsg_tui.clock import Clock
 from rxmsg_tui.config import Settings
 from rxmsg_tui.dialogs.patient_message_settings import PatientMessageSettingsDialog
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
-from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
-from rxmsg_tui.storage.models import Store
 from tests.tui.conftest import SMITH, settle
 
 CONFIG = 'keymap = { "profile.bell" = "f12", "listing.search" = "ctrl+f" }\n'
@@ -29,22 +25,19 @@ CONFIG = 'keymap = { "profile.bell" = "f12", "listing.search" = "ctrl+f" }\n'
 
 @pytest.fixture
 def rebound(
-    db: Database,
-    store: Store,
-    admin: Actor,
-    clock: Clock,
+    context: AppContext,
     database_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     pharmacy: dict[str, int],
 ) -> AppContext:
-    """The tests' context, its settings read with a config file that rebinds two keys."""
+    """The tests' context, its settings read again with a config file that rebinds two keys."""
     config = tmp_path / "config.toml"
     config.write_text(CONFIG, encoding="utf-8")
     config.chmod(0o600)
     monkeypatch.setenv("RXMSG_CONFIG_FILE", str(config))
-    settings = Settings(data_dir=tmp_path, database_url=database_url)
-    return AppContext(settings=settings, clock=clock, db=db, store=store, actor=admin)
+    context.settings = Settings(data_dir=tmp_path, database_url=database_url)
+    return context
 
 
 def test_the_config_file_keymap_is_read_by_binding_id(rebound: AppContext) -> None:
