@@ -25,6 +25,7 @@ from rxmsg_tui.services.formats.message_formats import (
     delete_format,
     list_formats_in_use,
 )
+from rxmsg_tui.services.support import setup_refusal
 from rxmsg_tui.widgets.paged_table import clip
 
 FILTER_PAUSE = 0.3
@@ -41,7 +42,8 @@ class MessageFormatScreen(RxScreen):
     Enter edits the highlighted format and F3 is "Add New Format"; both open
     the editor, and the list is read again when staff come back from it.
     Built-in defaults still in use are listed too, marked Default: Enter on
-    one starts the store's own format from it.
+    one starts the store's own format from it. A technician reads the
+    formats (Enter opens one read-only) and is told so on opening.
     """
 
     CSS_PATH = "../styles/message_format.tcss"
@@ -75,6 +77,8 @@ class MessageFormatScreen(RxScreen):
         self.generation = 0
         self.rows: dict[str, FormatRow] = {}
         self._pause: Timer | None = None
+        self.read_only = setup_refusal(context.actor)
+        """Why this user may not change formats, said on opening and at F3/Del; None if they may."""
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="filters"):
@@ -95,6 +99,8 @@ class MessageFormatScreen(RxScreen):
         table = self.query_one("#formats", DataTable)
         for label, width in COLUMNS:
             table.add_column(label, width=width)
+        if self.read_only is not None:
+            self._status(self.read_only)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -177,6 +183,9 @@ class MessageFormatScreen(RxScreen):
         self.notify(event.text, title=doing, severity="error")
 
     def _show_status(self) -> None:
+        if self.read_only is not None:
+            self._status(self.read_only)
+            return
         count = len(self.rows)
         filtered = any(
             (
@@ -215,13 +224,25 @@ class MessageFormatScreen(RxScreen):
         if row is not None:
             self.app.push_screen(FormatEditorScreen(self.context, row))
 
+    def _refused_read_only(self) -> bool:
+        """Say why nothing may change, when it may not; a key that would change is never mute."""
+        if self.read_only is None:
+            return False
+        self._status(self.read_only)
+        self.notify(self.read_only, title="Read only", severity="warning")
+        return True
+
     def action_add(self) -> None:
+        if self._refused_read_only():
+            return
         self.app.push_screen(FormatEditorScreen(self.context, None))
 
     def action_filter(self) -> None:
         self.query_one("#filter-method", Select).focus()
 
     def action_delete(self) -> None:
+        if self._refused_read_only():
+            return
         row = self._highlighted()
         if row is None:
             self._status("There is no format to delete.")

@@ -33,6 +33,7 @@ from rxmsg_tui.services.formats.preview import (
     review_button,
     review_link,
 )
+from rxmsg_tui.services.support import setup_refusal
 from rxmsg_tui.widgets.field_message import FieldMessage, focus_at
 from rxmsg_tui.widgets.format_fields import FormatFields
 from rxmsg_tui.widgets.format_preview import FormatPreview
@@ -57,7 +58,8 @@ class FormatEditorScreen(RxScreen):
     The preview renders the draft for a sample patient with the store's own
     name, phone and default review site, and warns of anything Save would
     refuse. An Email Customer Review format lists the store's review sites,
-    to put one in as a link or a button.
+    to put one in as a link or a button. A technician reads the format and
+    its preview: nothing is editable and the keys that would change say why.
     """
 
     CSS_PATH = "../styles/message_format_edit.tcss"
@@ -81,6 +83,10 @@ class FormatEditorScreen(RxScreen):
         self.sample = PreviewSample()
         self.saving = False
         self._pause: Timer | None = None
+        self.read_only = setup_refusal(context.actor)
+        """Why this user may not change formats, said on opening and at each key; else None."""
+        if self.read_only is not None:
+            self.title = "Read Format"
 
     def compose_body(self) -> ComposeResult:
         yield FormatFields(self.saved, id="fields")
@@ -102,7 +108,14 @@ class FormatEditorScreen(RxScreen):
     def on_mount(self) -> None:
         for button in self.query(Button):
             button.compact = True
-        self.query_one("#body" if self.format_id else "#method").focus()
+        if self.read_only is not None:
+            self.query_one(FormatFields).disabled = True
+            self.query_one("#body", TextArea).read_only = True
+            for button in self.query("#load-default, #save, #save-exit").results(Button):
+                button.disabled = True
+            self.query_one("#cancel", Button).label = "Close"
+            self._status(self.read_only)
+        self.query_one("#body" if self.format_id or self.read_only else "#method").focus()
         self._fit_to_kind()
         self._load_sample()
 
@@ -179,7 +192,17 @@ class FormatEditorScreen(RxScreen):
             return self.is_review_email
         return super().check_action(action, parameters)
 
+    def _refused_read_only(self) -> bool:
+        """Say why nothing may change, when it may not; a key that would change is never mute."""
+        if self.read_only is None:
+            return False
+        self._status(self.read_only)
+        self.notify(self.read_only, title="Read only", severity="warning")
+        return True
+
     def action_variables(self) -> None:
+        if self._refused_read_only():
+            return
         target = self.focused if isinstance(self.focused, Input) else None
         alert = self.draft().alert_type
         title = f"Variables for {alert.value} formats"
@@ -201,6 +224,8 @@ class FormatEditorScreen(RxScreen):
         body.focus()
 
     def action_insert_site(self, kind: Literal["link", "button"]) -> None:
+        if self._refused_read_only():
+            return
         site = self.query_one(ReviewSitePicker).highlighted_site
         if site is None:
             self._status("Add a review site in Review Sites first.")
@@ -208,6 +233,8 @@ class FormatEditorScreen(RxScreen):
         self._insert(review_link(site) if kind == "link" else review_button(site))
 
     def action_load_default(self) -> None:
+        if self._refused_read_only():
+            return
         draft = self.draft()
         default = load_default(draft)
         if not draft.body.strip() or (draft.subject, draft.body) == (default.subject, default.body):
@@ -231,7 +258,7 @@ class FormatEditorScreen(RxScreen):
         self._status("Default loaded. Change it as you like, then Save.")
 
     def action_save(self, leave: bool) -> None:
-        if self.saving:
+        if self._refused_read_only() or self.saving:
             return
         self.saving = True
         for message in self.query(FieldMessage):

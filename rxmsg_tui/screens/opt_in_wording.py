@@ -27,6 +27,7 @@ from rxmsg_tui.services.sigpad_wording import (
     current_wordings,
     save_wording,
 )
+from rxmsg_tui.services.support import setup_refusal
 from rxmsg_tui.widgets.field_message import FieldMessage
 from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 from rxmsg_tui.widgets.paged_table import clip
@@ -34,7 +35,6 @@ from rxmsg_tui.widgets.paged_table import clip
 PURPOSE_NAMES = {"transactional": "Transactional", "marketing": "Marketing"}
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 CHANNEL_NAMES = {"email": "Email", "sms": "SMS", "call": "Call"}
-READ_ONLY = "Read only: technicians cannot change the opt-in wording; ask a pharmacist or an admin."
 
 WordingForm = tuple[str, tuple[str, ...]]
 """The text and the ticked channels, as the form holds them."""
@@ -74,7 +74,9 @@ class OptInWordingScreen(ListFormScreen[WordingRow, WordingForm]):
 
     def __init__(self, context: AppContext) -> None:
         super().__init__(context, OPT_IN_WORDING)
-        self.may_edit = context.actor.role.may_change_setup
+        self.read_only = setup_refusal(context.actor)
+        """Why this user may not change the wording, said on opening and at Save; else None."""
+        self.may_edit = self.read_only is None
 
     def compose_form(self) -> ComposeResult:
         text = TextArea(
@@ -117,8 +119,8 @@ class OptInWordingScreen(ListFormScreen[WordingRow, WordingForm]):
 
     def _show_rows(self, rows: list[WordingRow], *, note: str) -> None:
         super()._show_rows(rows, note=note)
-        if not self.may_edit:
-            self.show_status(READ_ONLY)
+        if self.read_only is not None:
+            self.show_status(self.read_only)
 
     def form_title(self, row: WordingRow | None) -> str:
         if row is None:
@@ -170,14 +172,10 @@ class OptInWordingScreen(ListFormScreen[WordingRow, WordingForm]):
             "keep that text. "
         )
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save" and not self.may_edit:
-            return False
-        return super().check_action(action, parameters)
-
     def action_save(self) -> None:
-        if not self.may_edit:
-            self.show_status(READ_ONLY)
+        if self.read_only is not None:  # said at the key, not left to do nothing
+            self.show_status(self.read_only)
+            self.notify(self.read_only, title="Read only", severity="warning")
             return
         super().action_save()
 

@@ -21,6 +21,7 @@ from rxmsg_tui.services.formats.review_sites import (
     list_sites,
     save_site,
 )
+from rxmsg_tui.services.support import setup_refusal
 from rxmsg_tui.widgets.field_message import FieldMessage
 from rxmsg_tui.widgets.marked_toggles import MarkedCheckbox
 from rxmsg_tui.widgets.paged_table import clip
@@ -36,7 +37,8 @@ class ReviewSitesScreen(ListFormScreen[ReviewSiteRow, SiteForm]):
     """The sites in a table; the form below it opens to add or edit one.
 
     Exactly one site is the default: the service moves the mark when another
-    is made default and when the default one is deleted.
+    is made default and when the default one is deleted. A technician reads
+    the sites (Enter shows one whole) and is told so on opening.
     """
 
     CSS_PATH = "../styles/review_sites.tcss"
@@ -58,20 +60,61 @@ class ReviewSitesScreen(ListFormScreen[ReviewSiteRow, SiteForm]):
 
     def __init__(self, context: AppContext) -> None:
         super().__init__(context, REVIEW_SITES)
+        self.read_only = setup_refusal(context.actor)
+        """Why this user may not change the sites, said on opening and at each key; else None."""
 
     def compose_form(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
             yield Label("Name", classes="field-label")
-            yield Input(id="site-name", max_length=80, compact=True)
+            yield Input(id="site-name", max_length=80, compact=True, disabled=self.locked)
         yield FieldMessage(id="name-error")
         with Horizontal(classes="form-row"):
             yield Label("URL", classes="field-label")
-            yield Input(id="site-url", placeholder="https://…", max_length=500, compact=True)
+            yield Input(
+                id="site-url",
+                placeholder="https://…",
+                max_length=500,
+                compact=True,
+                disabled=self.locked,
+            )
         yield FieldMessage(id="url-error")
         with Horizontal(classes="form-row"):
-            yield MarkedCheckbox("Default site", id="site-default", compact=True)
-            yield Button("Save", action="screen.save", id="site-save", compact=True)
-            yield Button("Cancel", action="screen.back", id="site-cancel", compact=True)
+            yield MarkedCheckbox(
+                "Default site", id="site-default", compact=True, disabled=self.locked
+            )
+            if not self.locked:
+                yield Button("Save", action="screen.save", id="site-save", compact=True)
+            close = "Close" if self.locked else "Cancel"
+            yield Button(close, action="screen.back", id="site-cancel", compact=True)
+
+    @property
+    def locked(self) -> bool:
+        return self.read_only is not None
+
+    def _show_rows(self, rows: list[ReviewSiteRow], *, note: str) -> None:
+        super()._show_rows(rows, note=note)
+        if self.read_only is not None:
+            self.show_status(self.read_only)
+
+    def _refused_read_only(self) -> bool:
+        """Say why nothing may change, when it may not; a key that would change is never mute."""
+        if self.read_only is None:
+            return False
+        self.show_status(self.read_only)
+        self.notify(self.read_only, title="Read only", severity="warning")
+        return True
+
+    def action_add(self) -> None:
+        if not self._refused_read_only():
+            super().action_add()
+
+    def action_save(self) -> None:
+        if not self._refused_read_only():
+            super().action_save()
+
+    def action_delete(self) -> None:
+        if not self._refused_read_only():
+            super().action_delete()
 
     def list_rows(self) -> list[ReviewSiteRow]:
         return list_sites(self.context.db, self.context.actor.store_id)
@@ -129,6 +172,8 @@ class ReviewSitesScreen(ListFormScreen[ReviewSiteRow, SiteForm]):
         self.action_save()
 
     def action_make_default(self) -> None:
+        if self._refused_read_only():
+            return
         site = self.highlighted_row()
         if site is not None and site.is_default:
             self.show_status(f"{site.name} is already the default.")

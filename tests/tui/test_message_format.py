@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 from textual import events
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from rxmsg_tui.app import RxMsgApp
@@ -30,6 +31,7 @@ from rxmsg_tui.widgets.format_preview import FormatPreview
 from tests.conftest import NOW
 from tests.tui.conftest import settle, type_text
 
+READ_ONLY = "Read only: technicians cannot change setup; ask a pharmacist or an admin."
 OPEN_FORMATS = ("3", "1", "1", "3")  # Misc > Interface Setups > Outbound Messaging > Format
 PICKUP = FormatDraft(
     Method.SMS, AlertType.READY_FOR_PICKUP, Language.ENGLISH, "Pickup", "Ready, #PATIENTFIRSTNAME#"
@@ -237,21 +239,43 @@ async def test_email_customer_review_inserts_the_highlighted_site_as_link_and_bu
     assert "#REVIEWURL#" in body
 
 
-async def test_a_technician_is_told_why_nothing_was_saved(
+async def test_a_technician_reads_the_formats_read_only_and_each_change_key_says_why(
     context: AppContext, pickup: FormatRow, db: Database
 ) -> None:
     actor = context.actor
     context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
     app = RxMsgApp(context)
+    app.NOTIFICATION_TIMEOUT = 600  # each refusal still listed on a slow machine
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_formats(pilot)
-        await pilot.press("enter")
+        listing = await open_formats(pilot)
+        assert status_of(listing, "#formats-status") == READ_ONLY  # on opening
+        for key in ("f3", "delete"):  # Add and Delete say why rather than doing nothing
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is listing
+            assert status_of(listing, "#formats-status") == READ_ONLY
+        await pilot.press("enter")  # the format opens to be read
+        screen = editor(app)
+        assert screen.title == "Read Format"
+        assert status_of(screen, "#format-status") == READ_ONLY
+        body = screen.query_one("#body", TextArea)
+        assert app.focused is body and body.read_only
+        assert screen.query_one("#subject", Input).is_disabled
         await type_text(pilot, "x")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        status = str(app.screen.query_one("#format-status", Static).content)
-        assert status == "Not saved: technicians cannot change message formats"
+        assert body.text == PICKUP.body
+        for key in ("ctrl+s", "f4", "f2"):  # Save, Load Default, Variables
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is screen, key
+        assert status_of(screen, "#format-status") == READ_ONLY
+        assert [n.message for n in app._notifications] == [READ_ONLY] * 5
+        await pilot.press("escape")  # nothing could change: closes at once
+        assert app.screen is listing
     assert list_formats(db, actor.store_id) == [pickup]
+
+
+def status_of(screen: Screen[None], selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
 
 
 async def test_defaults_in_use_are_listed_marked_and_enter_makes_the_stores_own(

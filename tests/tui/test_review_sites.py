@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.dialogs.confirm import ConfirmDialog
@@ -16,6 +16,7 @@ from rxmsg_tui.widgets.field_message import FieldMessage
 from tests.conftest import NOW
 from tests.tui.conftest import settle, type_text
 
+READ_ONLY = "Read only: technicians cannot change setup; ask a pharmacist or an admin."
 OPEN_SITES = ("3", "1", "1", "6")  # Misc > Interface Setups > Outbound Messaging > Review Sites
 
 
@@ -90,16 +91,11 @@ async def test_set_default_moves_the_mark_and_delete_asks_first(
     assert sites(context) == [("Google", "https://google.example.com/review", True)]
 
 
-async def test_edit_then_cancel_changes_nothing_and_a_technician_is_refused(
-    context: AppContext,
-) -> None:
+async def test_edit_then_cancel_changes_nothing(app: RxMsgApp, context: AppContext) -> None:
     save_site(
         context.db, context.actor, name="Yelp", url="https://y.example", make_default=True, now=NOW
     )
     before = sites(context)
-    actor = context.actor
-    context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
-    app = RxMsgApp(context)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_sites(pilot)
         await pilot.press("enter")  # edit Yelp
@@ -109,8 +105,44 @@ async def test_edit_then_cancel_changes_nothing_and_a_technician_is_refused(
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")  # discard
         assert not screen.query_one("#site-form").display
-        await pilot.press("enter", "ctrl+s")  # unchanged, but technicians may not save
-        await settle(pilot)
-        status = str(screen.query_one("#sites-status", Static).content)
-        assert status == "Not done: technicians cannot change review sites"
     assert sites(context) == before
+
+
+async def test_a_technician_reads_the_sites_and_each_change_key_says_why(
+    context: AppContext,
+) -> None:
+    save_site(
+        context.db, context.actor, name="Yelp", url="https://y.example", make_default=True, now=NOW
+    )
+    google = "https://g.example"
+    save_site(context.db, context.actor, name="Google", url=google, make_default=False, now=NOW)
+    before = sites(context)
+    actor = context.actor
+    context.actor = Actor(actor.store_id, actor.store_code, "tom", Role.TECHNICIAN)
+    app = RxMsgApp(context)
+    app.NOTIFICATION_TIMEOUT = 600  # each refusal still listed on a slow machine
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sites(pilot)
+        assert status(screen) == READ_ONLY  # on opening, before any key
+        for key in ("f3", "f5", "delete"):  # Add, Set Default, Delete: each says why
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is screen, key
+            assert not screen.query_one("#site-form").display
+        await pilot.press("enter")  # the site opens whole, to be read
+        assert screen.query_one("#site-form").display
+        assert screen.query_one("#site-url", Input).value == google
+        assert screen.query_one("#site-url", Input).disabled
+        assert not screen.query("#site-save")
+        await type_text(pilot, "!")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert status(screen) == READ_ONLY
+        assert [n.message for n in app._notifications] == [READ_ONLY] * 4
+        await pilot.press("escape")  # nothing could change: the form closes at once
+        assert not screen.query_one("#site-form").display
+    assert sites(context) == before
+
+
+def status(screen: ReviewSitesScreen) -> str:
+    return str(screen.query_one("#sites-status", Static).content)
