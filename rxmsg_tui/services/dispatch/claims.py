@@ -19,7 +19,7 @@ from __future__ import annotations
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlmodel import col
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
@@ -107,18 +107,22 @@ def mark_handed_many(
     """
     if not message_ids:
         return set()
-    rows = connection.execute(
-        update(M)
-        .where(
-            col(M.id).in_(message_ids),
-            col(M.status) == SENDING,
-            col(M.claimed_by) == str(claimant),
-            col(M.claimed_until) >= now,
-        )
-        .values(sent_at=now)
-        .returning(col(M.id))
-    )
+    rows = connection.execute(_MARK, {"ids": message_ids, "claimant": str(claimant), "now": now})
     return {row[0] for row in rows if row[0] is not None}
+
+
+_MARK = (
+    update(M)
+    .where(
+        col(M.id).in_(bindparam("ids", expanding=True)),
+        col(M.status) == SENDING,
+        col(M.claimed_by) == bindparam("claimant"),
+        col(M.claimed_until) >= bindparam("now"),
+    )
+    .values(sent_at=bindparam("now"))
+    .returning(col(M.id))
+)
+"""Built once, as it runs for nearly every message sent."""
 
 
 def renew(db: Database, claimant: Claimant, *, now: datetime, lease: timedelta) -> int:

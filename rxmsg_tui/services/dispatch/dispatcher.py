@@ -90,6 +90,10 @@ class _Send:
     message: OutboundMessage
     provider: Provider
     rules: _StoreRules
+    open_in: datetime
+    """The minute (UTC) in which the message's window was found open: windows, the store's
+    and the recipient's 08:00-21:00, open and close on whole minutes, so within it no
+    second look is needed."""
 
 
 @dataclass
@@ -162,12 +166,13 @@ class Dispatcher:
             if outcome is not None:
                 held.append(outcome)
             elif provider is not None:
-                to_send.put(_Send(message, provider, batch.rules[message.store_id]))
+                rules = batch.rules[message.store_id]
+                to_send.put(_Send(message, provider, rules, _minute(now)))
         record(self.db, self.claimant, held, now=now)
         workers = max(1, min(self.workers, to_send.qsize() or 1))
         abort = threading.Event()
         with (
-            SendLedger(self.db, self.claimant, self.clock) as ledger,
+            SendLedger(self.db, self.claimant, self.clock, threads=workers) as ledger,
             ThreadPoolExecutor(max_workers=workers) as pool,
         ):
             send = functools.partial(self._send_queued, to_send, ledger, abort)
@@ -241,7 +246,7 @@ class Dispatcher:
         now = self.clock.now()
         opens = (
             now
-            if message.keyword_reply
+            if message.keyword_reply or _minute(now) == item.open_in
             else next_allowed(method, alert, now, item.rules.windows, message.recipient)
         )
         if opens != now:
@@ -363,6 +368,10 @@ class Dispatcher:
             message.id, message.store_id, QueueStatus.PENDING, attempts,
             next_attempt_at=now + timedelta(seconds=delay), attempt=attempt,
         )  # fmt: skip
+
+
+def _minute(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)
 
 
 def _restricted(text: str, words: list[str]) -> bool:

@@ -38,12 +38,18 @@ class _Request:
 
 _STOP = object()
 
+GATHER_SECONDS = 0.001
+"""How long the writer waits for more threads' writes before committing a part-filled group:
+a commit costs far more CPU than this wait, and the threads are CPU-bound together."""
+
 
 class SendLedger:
     """One writer thread for a batch; `write` blocks until the caller's part is committed."""
 
-    def __init__(self, db: Database, claimant: Claimant, clock: Clock) -> None:
+    def __init__(self, db: Database, claimant: Claimant, clock: Clock, *, threads: int = 1) -> None:
         self.db = db
+        self.threads = threads
+        """Sending threads writing here: a group of that many commits without waiting."""
         self.claimant = claimant
         self.clock = clock
         self._queue: queue.SimpleQueue[_Request | object] = queue.SimpleQueue()
@@ -89,7 +95,10 @@ class SendLedger:
                 elif isinstance(item, _Request):
                     group.append(item)
                 try:
-                    item = self._queue.get_nowait()
+                    if stopping or len(group) >= self.threads:
+                        item = self._queue.get_nowait()
+                    else:
+                        item = self._queue.get(timeout=GATHER_SECONDS)
                 except queue.Empty:
                     break
             if group:

@@ -37,6 +37,28 @@ class Outcome:
     """provider, status_code, response, error; None when nothing was tried."""
 
 
+_RECORD = (
+    update(M)
+    .where(
+        col(M.id) == bindparam("b_id"),
+        col(M.status) == QueueStatus.SENDING.value,
+        or_(col(M.claimed_by) == bindparam("b_claimant"), col(M.claimed_by) == RECONCILE),
+    )
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        warning=bindparam("b_warning"),
+        next_attempt_at=bindparam("b_next"),
+        sent_at=bindparam("b_sent_at"),
+        provider_message_id=bindparam("b_provider_id"),
+        claimed_by=None,
+        claimed_until=None,
+    )
+)
+"""Built once: building and caching a statement per write cost more than running it."""
+_ATTEMPT = insert(MessageAttempt)
+
+
 def record(db: Database, claimant: Claimant, outcomes: list[Outcome], *, now: datetime) -> int:
     """Apply `outcomes` in a transaction of their own; rows changed (see `write_outcomes`)."""
     if not outcomes:
@@ -61,24 +83,6 @@ def write_outcomes(
     """
     if not outcomes:
         return 0
-    statement = (
-        update(M)
-        .where(
-            col(M.id) == bindparam("b_id"),
-            col(M.status) == QueueStatus.SENDING.value,
-            or_(col(M.claimed_by) == bindparam("b_claimant"), col(M.claimed_by) == RECONCILE),
-        )
-        .values(
-            status=bindparam("b_status"),
-            attempts=bindparam("b_attempts"),
-            warning=bindparam("b_warning"),
-            next_attempt_at=bindparam("b_next"),
-            sent_at=bindparam("b_sent_at"),
-            provider_message_id=bindparam("b_provider_id"),
-            claimed_by=None,
-            claimed_until=None,
-        )
-    )
     params = [
         {
             "b_id": o.message_id,
@@ -105,7 +109,7 @@ def write_outcomes(
         for o in outcomes
         if o.attempt is not None
     ]
-    result = connection.execute(statement, params)
+    result = connection.execute(_RECORD, params)
     if attempts:
-        connection.execute(insert(MessageAttempt), attempts)
+        connection.execute(_ATTEMPT, attempts)
     return int(result.rowcount or 0)
