@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from textual.widgets import Input, Select, Static
 
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.config import Settings
+from rxmsg_tui.devices.ivr_sim import IvrSimulator
 from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.screens.menu import MenuScreen
@@ -235,10 +235,12 @@ def test_the_service_refuses_a_technician_all_the_same(context: AppContext) -> N
 
 @pytest.fixture
 def listener() -> Iterator[int]:
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        yield server.getsockname()[1]
+    """An IVR computer (the simulator) that answers Test's ping."""
+    ivr = IvrSimulator(log=lambda _line: None).start()
+    try:
+        yield ivr.port
+    finally:
+        ivr.stop()
 
 
 async def test_test_keys_ask_each_provider_and_show_the_answer_beside_it(
@@ -288,7 +290,7 @@ async def test_test_keys_ask_each_provider_and_show_the_answer_beside_it(
         await pilot.press("f9")  # the IVR computer as typed, before saving
         await settle(pilot)
         ivr = screen.query_one("#provider-ivr", ProviderRow)
-        assert ivr.result_text == f"✓ the IVR computer answers at 127.0.0.1:{listener}"
+        assert ivr.result_text.startswith(f"✓ the IVR computer answers at 127.0.0.1:{listener} (")
         await pilot.press("shift+tab", "ctrl+a", "ctrl+k")
         await type_text(pilot, "ivr pc!")
         await pilot.press("f9")
