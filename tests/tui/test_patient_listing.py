@@ -139,6 +139,29 @@ async def test_a_search_by_phone_and_one_that_finds_nobody(app: RxMsgApp) -> Non
         assert isinstance(app.screen, PatientListingScreen)
 
 
+async def test_the_end_of_a_cell_finds_its_patient_and_digits_from_its_middle_do_not(
+    app: RxMsgApp,
+) -> None:
+    """Garcia's cell is (555) 010-3000: staff read back its end, never its middle."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await settle(pilot)
+        await type_text(pilot, "010-3000")
+        await pilot.press("enter")
+        await settle(pilot)
+        table, _ = listing(app)
+        assert [row.key for row in table.window] == ["1002"]
+        search = app.screen.query_one("#search", Input)
+        search.focus()
+        search.value = ""
+        await type_text(pilot, "555-0103")
+        await pilot.press("enter")
+        await settle(pilot)
+        table, status = listing(app)
+        assert table.row_count == 0
+        assert status == "0 patients match “555-0103”"
+
+
 async def test_enter_on_a_row_opens_that_patients_profile_and_esc_comes_back(
     app: RxMsgApp,
 ) -> None:
