@@ -7,6 +7,7 @@ import contextlib
 import importlib
 import logging
 import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -247,8 +248,14 @@ class RxMsgApp(App[None]):
             self.call_after_refresh(self._connect)
 
     def _connect(self) -> None:
+        """Open the database in a thread of its own, which never holds up leaving the App.
+
+        A Textual worker would: the App waits for its threads when it exits, and a
+        database server that does not answer would keep Ctrl+Q or SIGTERM waiting.
+        """
         assert self.startup is not None
         connect = self.startup.connect
+        notices = self._SCREENS[HELD_DAILY_MESSAGES.id]
 
         def work() -> None:
             try:
@@ -256,12 +263,14 @@ class RxMsgApp(App[None]):
             except Exception as error:
                 self.post_message(_NotConnected(error))
                 return
-            if self.post_message(_Connected(context, scheduler)) and not self._exit:
+            with contextlib.suppress(Exception):  # `_start` imports it on the UI thread otherwise
+                notices.load()
+            if self.post_message(_Connected(context, scheduler)):
                 for route in self._SCREENS.values():  # while staff read the menu
                     with contextlib.suppress(Exception):  # opening it will say what is wrong
                         route.load()
 
-        self.run_worker(work, name="opening the database", thread=True, exit_on_error=False)
+        threading.Thread(target=work, name="rxmsg-open-database", daemon=True).start()
 
     def on__connected(self, event: _Connected) -> None:
         self.scheduler = event.scheduler

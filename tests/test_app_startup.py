@@ -16,6 +16,7 @@ import os
 import re
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -184,3 +185,16 @@ def test_a_live_store_refuses_a_moved_clock_on_screen_then_on_stderr(
     assert rxmsg("users", "list").returncode == 0  # a live store
     screen = terminal(RXMSG_NOW="2026-03-02T15:00:00+00:00")
     _refused(screen, "RXMSG_NOW moves the clock and is refused for live store")
+
+
+def test_sigterm_ends_rxmsg_while_the_database_server_does_not_answer(terminal: Start) -> None:
+    """`docker stop` while the database is still starting: no wait for an answer that never comes."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        port = silent.getsockname()[1]
+        screen = terminal(RXMSG_DATABASE_URL=f"postgresql://rxmsg@127.0.0.1:{port}/rxmsg")
+        screen.wait_for("Patient Profile")
+        time.sleep(0.5)  # the database is being asked by now
+        assert "Opening the database…" in screen.text()
+        os.killpg(screen.process.pid, signal.SIGTERM)
+        assert screen.exit_code(timeout=3) == 0
+        assert LEAVE_ALTERNATE_SCREEN in screen.seen

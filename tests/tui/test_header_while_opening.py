@@ -7,6 +7,9 @@ type ahead, and the entry they chose must open then, not be lost.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+
+from textual.pilot import Pilot
 
 from rxmsg_tui.app import RxMsgApp, StartFailedScreen, Startup
 from rxmsg_tui.scheduler.runner import SchedulerRunner
@@ -16,6 +19,16 @@ from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import PermissionDenied
 from rxmsg_tui.widgets.app_header import OPENING, AppHeader
 from tests.tui.conftest import settle
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 20) -> None:
+    """The database is opened on a thread of its own: wait for what it brings about."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            break
+        await pilot.pause(0.05)
+    assert condition()
+    await settle(pilot)
 
 
 def _gated(context: AppContext, gate: threading.Event) -> Startup:
@@ -40,8 +53,7 @@ async def test_the_header_says_opening_then_names_the_store_and_user(
         assert OPENING in str(header.render()) and "Main Menu" in str(header.render())
         assert not app.ready
         gate.set()
-        await settle(pilot)
-        assert app.ready
+        await until(pilot, lambda: app.ready)
         assert header.status_text() == "Main Street Pharmacy · alice (admin) · Scheduler: off"
 
 
@@ -58,8 +70,7 @@ async def test_an_entry_chosen_before_the_database_is_open_opens_when_it_is(
         notices = [n.message for n in app._notifications]
         assert "Patient Listing opens as soon as the database is open." in notices
         gate.set()
-        await settle(pilot)
-        assert isinstance(app.screen, PatientListingScreen)
+        await until(pilot, lambda: isinstance(app.screen, PatientListingScreen))
         assert app.screen.query_one(AppHeader).status_text().startswith("Main Street Pharmacy")
         await pilot.press("escape")
         assert isinstance(app.screen, MenuScreen)
@@ -75,8 +86,7 @@ async def test_a_refusal_while_opening_is_shown_and_enter_leaves(
 
     app = RxMsgApp(startup=Startup(connect=connect, explain=lambda error: f"said: {error}"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        assert isinstance(app.screen, StartFailedScreen)
+        await until(pilot, lambda: isinstance(app.screen, StartFailedScreen))
         shown = str(app.screen.query_one("#start-failed-reason").render())
         assert shown == "said: user 'zed' may not use rxmsg at store MAIN"
         await pilot.press("1")  # the menu underneath opens nothing now
