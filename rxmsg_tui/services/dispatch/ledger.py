@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from sqlalchemy import Connection
+
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch import outcomes as outcomes_module
@@ -54,6 +56,7 @@ class SendLedger:
         self.clock = clock
         self._queue: queue.SimpleQueue[_Request | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="send-ledger", daemon=True)
+        self._held: Connection | None = None
 
     def __enter__(self) -> SendLedger:
         self._thread.start()
@@ -67,6 +70,9 @@ class SendLedger:
     ) -> None:
         self._queue.put(_STOP)
         self._thread.join()
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def write(self, outcomes: list[Outcome], *, hand: int | None = None) -> bool:
         """Record `outcomes`, then mark `hand` as handed over; True if it may be sent now.
@@ -129,17 +135,37 @@ class SendLedger:
             except Exception as error:
                 request.error = error
 
+    def _connection(self) -> Connection:
+        """One connection for the batch: no pool check-out (and pre-ping) per commit."""
+        if self._held is None:
+            self._held = self.db.engine.connect()
+        return self._held
+
+    def _disconnect(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            try:
+                held.invalidate()
+                held.close()
+            except Exception:
+                log.exception("could not close the dispatcher's database connection")
+
     def _commit(self, group: list[_Request]) -> bool:
         """One transaction for the whole group; True if the (last) hand-over was marked."""
         now = self.clock.now()
         records = [o for request in group for o in request.outcomes]
         hands = [request.hand for request in group if request.hand is not None]
-        with self.db.engine.begin() as connection:
-            if not hands and not self.db.is_sqlite:
-                # Answers alone may be lost to a database crash: they are then reconciled.
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            outcomes_module.write_outcomes(connection, self.claimant, records, now=now)
-            handed = mark_handed_many(connection, self.claimant, hands, now=now)
+        connection = self._connection()
+        try:
+            with connection.begin():
+                if not hands and not self.db.is_sqlite:
+                    # Answers alone may be lost to a database crash: they are then reconciled.
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                outcomes_module.write_outcomes(connection, self.claimant, records, now=now)
+                handed = mark_handed_many(connection, self.claimant, hands, now=now)
+        except Exception:
+            self._disconnect()  # a broken connection is not used again
+            raise
         for request in group:
             request.handed = request.hand in handed
         return any(request.handed for request in group)
