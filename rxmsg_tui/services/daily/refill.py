@@ -1,9 +1,10 @@
 """Refill reminders, due and past due (DESIGN.md §4), for every prescription at once.
 
-The SQL twin of `domain.refill_rules.refill_reminder`: one range scan of
-`ix_rx_due` covers both windows, and the kind is decided per row. The key
-names the fill cycle by its last fill date, so every day of one window yields
-the same key and a reminder is queued once per cycle and kind.
+The rule in SQL (`tests/refill_oracle.py` states it plainly in Python, and a
+test holds the two to the same answers): one range scan of `ix_rx_due` covers
+both windows, and the kind is decided per row. The key names the fill cycle
+by its last fill date, so every day of one window yields the same key and a
+reminder is queued once per cycle and kind.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def refill_candidates(plan: DayPlan, channel: Channel) -> Candidates | None:
 
 
 def _drug_rules(plan: DayPlan) -> list[ColumnElement[bool]]:
-    """Alert Settings' drug classes (`domain.refill_rules.drug_allowed`)."""
+    """Alert Settings' drug classes: maintenance only unless set, C3–C5 and C2 as set."""
     s = plan.settings
     rules: list[ColumnElement[Any]] = []
     if not s.refill_non_maintenance:
