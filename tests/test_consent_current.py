@@ -22,7 +22,7 @@ from sqlalchemy import Connection, insert, select
 from rxmsg_tui.domain.consent_ledger import ConsentState, fold_ledger
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
 from rxmsg_tui.services.consent_state import consent_states
-from rxmsg_tui.services.daily.eligibility import _opted_out_by_text, consent_granted
+from rxmsg_tui.services.daily.eligibility import consent_granted, opted_out_by_text
 from rxmsg_tui.services.daily.sql import CONSENT, CURRENT, PATIENT
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.stores import create_store
@@ -123,7 +123,7 @@ def assert_current_is_the_folded_ledger(db: Database, pks: list[int]) -> None:
             ))  # fmt: skip
             assert granted == {pk for pk, s in folded.items() if (channel, purpose) in s.granted}
         stopped = set(conn.scalars(select(PATIENT.c.id).where(PATIENT.c.id.in_(pks),
-                                                              _opted_out_by_text())))  # fmt: skip
+                                                              opted_out_by_text())))  # fmt: skip
         assert stopped == {pk for pk, s in folded.items() if s.sms_opted_out}
 
 

@@ -43,7 +43,7 @@ def may_receive(
     """Conditions on `PATIENT` for one channel and purpose."""
     conditions = [_has_address(channel), consent_granted(channel, purpose)]
     if channel is Channel.SMS:
-        conditions.append(~_opted_out_by_text())
+        conditions.append(~opted_out_by_text())
     if only_verified:
         flag = PATIENT.c.email_verified if channel is Channel.EMAIL else PATIENT.c.cell_verified
         conditions.append(flag == true())
@@ -64,7 +64,7 @@ def consent_granted(channel: Channel, purpose: ConsentPurpose) -> ColumnElement[
     )
 
 
-def _opted_out_by_text() -> ColumnElement[bool]:
+def opted_out_by_text() -> ColumnElement[bool]:
     """The newest SMS consent row of any purpose is a STOP keyword (`Opted Out`)."""
     return exists().where(
         CURRENT.c.patient_id == PATIENT.c.id,

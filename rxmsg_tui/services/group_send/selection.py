@@ -37,8 +37,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as model_select
 
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
-from rxmsg_tui.services.daily.eligibility import _opted_out_by_text as opted_out_by_text
-from rxmsg_tui.services.daily.eligibility import consent_granted, may_receive
+from rxmsg_tui.services.daily.eligibility import consent_granted, may_receive, opted_out_by_text
 from rxmsg_tui.services.daily.sql import DRUG, PATIENT, PREFS, RX
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput
