@@ -203,6 +203,7 @@ def test_calls_wait_for_the_call_window_and_the_recipients_8am(
         assert send.run_until_idle().sent == 0
         clock.set(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))  # 08:00 Seattle
         assert send.run_until_idle().sent == 1
+        eventually(lambda: len(sim.placed) == 2)  # the simulator logs a call as it takes it
         with db.read() as session:
             sent = {m.body: m.sent_at for m in session.exec(select(OutboundMessage))}
         assert sent["east"] is not None and sent["east"].hour == 13
