@@ -290,9 +290,10 @@ class RxMsgApp(App[None]):
         self.push_screen(StartFailedScreen(self.startup.explain(event.error)))
 
     def _start(self, context: AppContext) -> None:
-        """What follows the database being open: held-message notices, then the scheduler."""
+        """What follows the database being open: the keymap, held-message notices, the scheduler."""
         from rxmsg_tui.screens.daily_holds import notify_held
 
+        self.set_keymap(context.settings.keymap)  # keys rebound in the config file, by binding id
         notify_held(self, context)
         if self.scheduler is not None:
             self._scheduler_thread = ThreadPoolExecutor(1, thread_name_prefix="rxmsg-scheduler")

@@ -47,7 +47,6 @@ def test_the_config_file_keymap_is_read_by_binding_id(rebound: AppContext) -> No
 async def test_a_key_rebound_in_the_config_file_opens_the_bell(rebound: AppContext) -> None:
     app = RxMsgApp(rebound)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.set_keymap(rebound.settings.keymap)  # as the App does once the store is open
         app.push_screen(PatientProfileScreen(rebound, patient_id=SMITH))
         await settle(pilot)
         screen = app.screen

@@ -25,6 +25,8 @@ class FakeDispatcher:
 
     def __init__(self) -> None:
         self.runs = 0
+        self.provider_for = lambda _store_id, _method: None
+        """No transports: nothing to send, no replies to read."""
 
     def run_until_idle(self, *, max_batches: int = 10_000) -> DispatchStats:
         self.runs += 1
