@@ -10,7 +10,7 @@ import click
 from rxmsg_tui.cli.params import iso_date
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.services.daily import run_daily
-from rxmsg_tui.services.daily.holds import ALERT_NAMES, HeldAlert, release
+from rxmsg_tui.services.daily.holds import HELD_ALERTS, HeldAlert, release
 from rxmsg_tui.services.daily.process import PARTS, DailyResult
 
 _PART_NAMES = {
@@ -36,7 +36,7 @@ MAX_PAST_DAYS = 366
 @click.option(
     "--release",
     "alert",
-    type=click.Choice(list(ALERT_NAMES)),
+    type=click.Choice(list(HELD_ALERTS)),
     help="Admins: release the greeting the flood guard held (its newest day, or --date) "
     "and queue it.",
 )

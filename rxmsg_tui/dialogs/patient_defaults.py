@@ -15,9 +15,9 @@ from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, S
 
 from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS
+from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.screens.work import RunsServices, run_service
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.messages.automatic import ALERT_KEYS
 from rxmsg_tui.services.patient_defaults import count_patients, update_all
 from rxmsg_tui.services.store_settings import change_settings, read_settings
 from rxmsg_tui.services.support import UnlockGrant, setup_refusal
@@ -25,7 +25,6 @@ from rxmsg_tui.widgets.button_row import ButtonRow
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
 from rxmsg_tui.widgets.marked_toggles import MarkedRadioButton
 
-ALERT_NAMES = {short: alert.value for alert, short in ALERT_KEYS.items()}
 APPLY_ON = (("new_patient", "Adding New Patient"), ("sigpad_consent", "Patient Consent on Sigpad"))
 DEFAULT_CHANNELS = {
     alert: ("email", "sms") if alert in ("general", "review") else CHANNELS
@@ -64,7 +63,7 @@ class PatientDefaultsDialog(RunsServices, ModalScreen[None]):
             box.border_title = "Patient Default"
             for alert in ALERT_SHORT_NAMES:
                 with Horizontal(classes="defaults-row"):
-                    yield Label(ALERT_NAMES[alert], classes="alert-name")
+                    yield Label(AlertType.from_short(alert).value, classes="alert-name")
                     yield ChannelBoxes(channels=DEFAULT_CHANNELS[alert], id=f"default-{alert}")
             yield Label("Apply Default Options while:", id="apply-label")
             with RadioSet(id="apply-on", compact=True):

@@ -16,18 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rxmsg_tui.domain.text_limits import bad_character
+from rxmsg_tui.domain.vocabulary import SHORT_NAMED_ALERTS
 
 CHANNELS = ("email", "sms", "call")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ALERT_SHORT_NAMES = (
-    "refill",
-    "pickup",
-    "pickup_confirmation",
-    "birthday",
-    "welcome",
-    "general",
-    "review",
-)
+ALERT_SHORT_NAMES = tuple(alert.short for alert in SHORT_NAMED_ALERTS)
 
 
 class SettingError(ValueError):

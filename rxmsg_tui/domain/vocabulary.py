@@ -54,6 +54,18 @@ class AlertType(StrEnum):
     def priority(self) -> Priority:
         return _ALERT_PRIORITY[self]
 
+    @property
+    def short(self) -> str:
+        """The short name staff type and settings store (`alerts.<short>.channels`,
+        patient prefs, `rxmsg patient --channels`, held daily messages); a
+        Verification has none because it is never chosen or held."""
+        return _ALERT_SHORT[self]
+
+    @classmethod
+    def from_short(cls, short: str) -> AlertType:
+        """The alert a short name stands for; KeyError for a name no alert has."""
+        return _SHORT_ALERT[short]
+
 
 class Priority(IntEnum):
     """Lower sorts first: the dispatcher claims High before Normal before Low."""
@@ -77,6 +89,19 @@ _ALERT_PRIORITY = {
     AlertType.GENERAL: Priority.LOW,
     AlertType.CUSTOMER_REVIEW: Priority.LOW,
 }
+
+_ALERT_SHORT = {
+    AlertType.REFILL_REMINDER: "refill",
+    AlertType.READY_FOR_PICKUP: "pickup",
+    AlertType.PICKUP_CONFIRMATION: "pickup_confirmation",
+    AlertType.BIRTHDAY: "birthday",
+    AlertType.WELCOME: "welcome",
+    AlertType.GENERAL: "general",
+    AlertType.CUSTOMER_REVIEW: "review",
+}
+_SHORT_ALERT = {short: alert for alert, short in _ALERT_SHORT.items()}
+SHORT_NAMED_ALERTS: tuple[AlertType, ...] = tuple(_ALERT_SHORT)
+"""The alerts with a short name, in the order the settings screens list them."""
 
 
 class QueueStatus(StrEnum):

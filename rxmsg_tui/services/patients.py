@@ -31,7 +31,7 @@ from sqlmodel import SQLModel, col
 
 from rxmsg_tui.domain.consent_ledger import NO_CONSENT, ConsentState, fold_ledger
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES
-from rxmsg_tui.domain.vocabulary import AlertType
+from rxmsg_tui.domain.vocabulary import SHORT_NAMED_ALERTS
 from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, ServiceError
 from rxmsg_tui.storage.models import Consent, Drug, Patient, PatientMessagePrefs, Prescription
@@ -40,15 +40,7 @@ from rxmsg_tui.storage.models.patient import last_four
 MAX_PAGE = REPORT_CHUNK = 2000
 PROBE = 2000
 """A filter whose own index holds at most this many matches is read from that index first."""
-ALERT_NAMES = {
-    "refill": AlertType.REFILL_REMINDER,
-    "pickup": AlertType.READY_FOR_PICKUP,
-    "pickup_confirmation": AlertType.PICKUP_CONFIRMATION,
-    "birthday": AlertType.BIRTHDAY,
-    "welcome": AlertType.WELCOME,
-    "general": AlertType.GENERAL,
-    "review": AlertType.CUSTOMER_REVIEW,
-}
+ALERT_NAMES = {alert.short: alert for alert in SHORT_NAMED_ALERTS}
 _PHONE_OR_ID = re.compile(r"[\d\s()+.\-]+")
 _NATIONAL_DIGITS = 10
 _LAST_DIGITS = 4

@@ -23,12 +23,10 @@ from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
 from rxmsg_tui.storage.bulk import table
 from rxmsg_tui.storage.models import DailyHold, DailyRun
 
-ALERT_NAMES = {
-    "welcome": AlertType.WELCOME.value,
-    "birthday": AlertType.BIRTHDAY.value,
-    "review": AlertType.CUSTOMER_REVIEW.value,
-}
-"""The held alerts by short name (`rxmsg run-daily --release NAME`), with their screen names."""
+HELD_ALERTS = tuple(
+    alert.short for alert in (AlertType.WELCOME, AlertType.BIRTHDAY, AlertType.CUSTOMER_REVIEW)
+)
+"""The alerts the flood guard holds, by short name (`rxmsg run-daily --release NAME`)."""
 _PART_OF = {alert: part for part, alert in GUARDED.items()}
 RELEASE_HOW = "rxmsg run-daily --release {alert} (or Held Daily Messages, by an admin)"
 
@@ -45,7 +43,7 @@ class HeldAlert:
 
     @property
     def alert_name(self) -> str:
-        return ALERT_NAMES.get(self.alert, self.alert)
+        return _screen_name(self.alert)
 
     def notice(self) -> str:
         """'Welcome Greeting held on 12/07: would reach 148,210 of 150,000 patients (99%).'"""
@@ -57,6 +55,14 @@ class HeldAlert:
 
     def how_to_release(self) -> str:
         return "An admin can release it: " + RELEASE_HOW.format(alert=self.alert)
+
+
+def _screen_name(short: str) -> str:
+    """'welcome' → 'Welcome Greeting'; a name no alert has is shown as stored."""
+    try:
+        return AlertType.from_short(short).value
+    except KeyError:
+        return short
 
 
 def held_alerts(db: Database, store_id: int) -> list[HeldAlert]:
@@ -93,9 +99,9 @@ def release(
     db: Database, actor: Actor, alert: str, *, now: datetime, day: date | None = None
 ) -> DailyResult:
     """Confirm the hold of `alert` (on `day`, else its newest) and queue it for its day."""
-    if alert not in ALERT_NAMES:
+    if alert not in HELD_ALERTS:
         raise InvalidInput(
-            f"{alert!r} is not an alert the flood guard holds; one of {', '.join(ALERT_NAMES)}"
+            f"{alert!r} is not an alert the flood guard holds; one of {', '.join(HELD_ALERTS)}"
         )
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(
@@ -105,7 +111,7 @@ def release(
         found = _open_hold(session, actor.store_id, alert, day)
         if found is None:
             when = f" on {day.isoformat()}" if day else ""
-            raise NotFound(f"no held {ALERT_NAMES[alert]}{when} to release")
+            raise NotFound(f"no held {_screen_name(alert)}{when} to release")
         found.confirmed_by, found.confirmed_at = actor.username, now
         session.add(found)
         held = _held(found)

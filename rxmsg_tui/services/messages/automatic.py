@@ -32,17 +32,6 @@ from rxmsg_tui.storage.models import (
     Store,
 )
 
-ALERT_KEYS: dict[AlertType, str] = {
-    AlertType.REFILL_REMINDER: "refill",
-    AlertType.READY_FOR_PICKUP: "pickup",
-    AlertType.PICKUP_CONFIRMATION: "pickup_confirmation",
-    AlertType.BIRTHDAY: "birthday",
-    AlertType.WELCOME: "welcome",
-    AlertType.GENERAL: "general",
-    AlertType.CUSTOMER_REVIEW: "review",
-}
-"""The short name of each alert in settings keys (`alerts.<name>.channels`) and patient prefs."""
-
 
 @dataclass(frozen=True)
 class QueuedAlert:
@@ -68,7 +57,7 @@ class AlertOutcome:
 
 def store_channels(settings_row: AlertSettings, alert_type: AlertType) -> list[str]:
     """The channels Alert Settings send this alert on (`alerts.<name>.channels`)."""
-    return list(getattr(settings_row, f"{ALERT_KEYS[alert_type]}_channels") or [])
+    return list(getattr(settings_row, f"{alert_type.short}_channels") or [])
 
 
 def patient_channels(session: Session, patient: Patient, alert_type: AlertType) -> list[str]:
@@ -76,7 +65,7 @@ def patient_channels(session: Session, patient: Patient, alert_type: AlertType) 
     prefs = session.exec(
         select(PatientMessagePrefs).where(
             PatientMessagePrefs.patient_id == patient.id,
-            PatientMessagePrefs.alert == ALERT_KEYS[alert_type],
+            PatientMessagePrefs.alert == alert_type.short,
         )
     ).first()
     if prefs is None:
