@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from rxmsg_tui.domain.dedupe_keys import KeyPart, dedupe_key
 from rxmsg_tui.domain.refill_rules import ReminderKind, birthday_on
 from rxmsg_tui.domain.vocabulary import Channel
+from rxmsg_tui.services.dedupe_keys import KeyPart, dedupe_key
 
 
 @dataclass(frozen=True)

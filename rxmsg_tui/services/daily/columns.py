@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Integer, cast, func, null
 from sqlalchemy.sql import ColumnElement
 
-from rxmsg_tui.domain.dedupe_keys import SEPARATOR, KeyPart, key_prefix
 from rxmsg_tui.domain.vocabulary import Channel
 from rxmsg_tui.services.daily.eligibility import recipient
-from rxmsg_tui.services.daily.sql import DRUG, PATIENT, RX, Dialect, concat, text_of
+from rxmsg_tui.services.daily.sql import DRUG, PATIENT, RX, Dialect, text_of
+from rxmsg_tui.storage.queries import concat
 
 
 def patient_columns(channel: Channel) -> list[ColumnElement[Any]]:
@@ -47,14 +46,3 @@ def for_prescription(channel: Channel, dialect: Dialect) -> list[ColumnElement[A
         dialect.us_date(RX.c.due_date).label("due_date"),
         text_of(RX.c.refills_remaining).label("refills_remaining"),
     ]
-
-
-def key(
-    store_code: str, part: KeyPart, subject: Sequence[ColumnElement[Any] | str], channel: Channel
-) -> ColumnElement[str]:
-    """The SQL twin of `domain.dedupe_keys.dedupe_key`."""
-    pieces: list[ColumnElement[Any] | str] = [key_prefix(store_code, part)]
-    for piece in subject:
-        pieces += [piece, SEPARATOR]
-    pieces.append(channel.value)
-    return concat(*pieces).label("dedupe_key")

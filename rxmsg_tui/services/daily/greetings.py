@@ -18,14 +18,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, select, true, union
 from sqlalchemy.sql import ColumnElement
 
-from rxmsg_tui.domain.dedupe_keys import KeyPart
 from rxmsg_tui.domain.refill_rules import birthday_on
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, ConsentPurpose, ConsentSource, Entity
-from rxmsg_tui.services.daily.columns import for_patient, key
+from rxmsg_tui.services.daily.columns import for_patient
 from rxmsg_tui.services.daily.eligibility import may_receive, with_preference
 from rxmsg_tui.services.daily.insert import Candidates
 from rxmsg_tui.services.daily.plan import DayPlan
 from rxmsg_tui.services.daily.sql import CONSENT, PATIENT
+from rxmsg_tui.services.dedupe_keys import KeyPart, dedupe_key_sql
 
 
 def birthday_candidates(plan: DayPlan, channel: Channel, year: int) -> Candidates | None:
@@ -37,7 +37,9 @@ def birthday_candidates(plan: DayPlan, channel: Channel, year: int) -> Candidate
     rows = (
         select(
             *for_patient(channel),
-            key(plan.store_code, KeyPart.BIRTHDAY, [PATIENT.c.patient_id, str(year)], channel),
+            dedupe_key_sql(
+                plan.store_code, KeyPart.BIRTHDAY, [PATIENT.c.patient_id, str(year)], channel
+            ),
         )
         .select_from(with_preference(PATIENT, "birthday", channel))
         .where(
@@ -58,7 +60,7 @@ def welcome_candidates(plan: DayPlan, channel: Channel) -> Candidates:
     rows = (
         select(
             *for_patient(channel),
-            key(plan.store_code, KeyPart.WELCOME, [PATIENT.c.patient_id], channel),
+            dedupe_key_sql(plan.store_code, KeyPart.WELCOME, [PATIENT.c.patient_id], channel),
         )
         .select_from(with_preference(PATIENT, "welcome", channel))
         .where(

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select, true
 from sqlalchemy.sql import ColumnElement
 
-from rxmsg_tui.domain.dedupe_keys import KeyPart, key_prefix
 from rxmsg_tui.domain.vocabulary import (
     AlertType,
     Channel,
@@ -24,11 +23,13 @@ from rxmsg_tui.domain.vocabulary import (
     QueueStatus,
     RxEventKind,
 )
-from rxmsg_tui.services.daily.columns import for_patient, for_prescription, key
+from rxmsg_tui.services.daily.columns import for_patient, for_prescription
 from rxmsg_tui.services.daily.eligibility import may_receive, with_preference
 from rxmsg_tui.services.daily.insert import Candidates
 from rxmsg_tui.services.daily.plan import DayPlan
-from rxmsg_tui.services.daily.sql import DRUG, MESSAGE, PATIENT, RX, RX_EVENT, concat, iso_to_us
+from rxmsg_tui.services.daily.sql import DRUG, MESSAGE, PATIENT, RX, RX_EVENT, iso_to_us
+from rxmsg_tui.services.dedupe_keys import KeyPart, dedupe_key_sql, key_prefix
+from rxmsg_tui.storage.queries import concat
 
 
 def followup_candidates(plan: DayPlan, channel: Channel, days: int) -> Candidates:
@@ -73,7 +74,7 @@ def followup_candidates(plan: DayPlan, channel: Channel, days: int) -> Candidate
     rows = (
         select(
             *for_prescription(channel, plan.dialect),
-            key(plan.store_code, KeyPart.PICKUP_FOLLOWUP, subject, channel),
+            dedupe_key_sql(plan.store_code, KeyPart.PICKUP_FOLLOWUP, subject, channel),
         )
         .select_from(source)
         .where(

@@ -15,14 +15,14 @@ from typing import Any
 from sqlalchemy import case, select, true
 from sqlalchemy.sql import ColumnElement
 
-from rxmsg_tui.domain.dedupe_keys import KeyPart
 from rxmsg_tui.domain.refill_rules import ReminderKind
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, ConsentPurpose, Entity
-from rxmsg_tui.services.daily.columns import for_prescription, key
+from rxmsg_tui.services.daily.columns import for_prescription
 from rxmsg_tui.services.daily.eligibility import may_receive, with_preference
 from rxmsg_tui.services.daily.insert import Candidates
 from rxmsg_tui.services.daily.plan import DayPlan
 from rxmsg_tui.services.daily.sql import DRUG, PATIENT, RX
+from rxmsg_tui.services.dedupe_keys import KeyPart, dedupe_key_sql
 
 
 def refill_candidates(plan: DayPlan, channel: Channel) -> Candidates | None:
@@ -49,7 +49,7 @@ def refill_candidates(plan: DayPlan, channel: Channel) -> Candidates | None:
     rows = (
         select(
             *for_prescription(channel, plan.dialect),
-            key(plan.store_code, KeyPart.REFILL, subject, channel),
+            dedupe_key_sql(plan.store_code, KeyPart.REFILL, subject, channel),
         )
         .select_from(source)
         .where(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal
+from sqlalchemy import String, cast, func
 from sqlalchemy.sql import ColumnElement
 
 from rxmsg_tui.storage.bulk import table
@@ -23,6 +23,7 @@ from rxmsg_tui.storage.models import (
     Prescription,
     RxEvent,
 )
+from rxmsg_tui.storage.queries import concat
 
 CONSENT = table(Consent)
 CURRENT = table(ConsentCurrent)
@@ -66,17 +67,6 @@ class Dialect:
 
 def text_of(column: ColumnElement[Any]) -> ColumnElement[str]:
     return cast(column, String)
-
-
-def concat(*parts: ColumnElement[Any] | str) -> ColumnElement[str]:
-    """`a || b || …`; plain strings become bound literals."""
-    expressions = [literal(p, String) if isinstance(p, str) else p for p in parts]
-    if not expressions:
-        return literal("", String)
-    result: ColumnElement[Any] = expressions[0]
-    for part in expressions[1:]:
-        result = result.op("||", return_type=String)(part)
-    return result
 
 
 def iso_to_us(iso: ColumnElement[str]) -> ColumnElement[str]:

@@ -28,9 +28,9 @@ from rxmsg_tui.domain.message_text import render_message
 from rxmsg_tui.domain.template_variables import long_values
 from rxmsg_tui.domain.templates import TemplateError, Variable, flat_pieces
 from rxmsg_tui.domain.vocabulary import Language, Method
-from rxmsg_tui.services.daily.sql import concat
 from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.formats.message_formats import is_html
+from rxmsg_tui.storage.queries import concat
 
 _HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;"))
 

@@ -24,16 +24,12 @@ from rxmsg_tui.domain.vocabulary import (
     Priority,
     QueueStatus,
 )
+from rxmsg_tui.services.dedupe_keys import keyword_answer_key
 from rxmsg_tui.services.inbound.storing import OUT, Arrival
 from rxmsg_tui.storage.models import ConversationMessage, OutboundMessage, Patient, Store
 
 UNKNOWN_SENDER = "Unknown sender"
 _NAME_MAX = 120
-
-
-def answer_key(line_id: int) -> str:
-    """The dedupe key of the answer to one inbound line."""
-    return f"keyword-reply:{line_id}"
 
 
 def queue_answer(
@@ -42,7 +38,7 @@ def queue_answer(
     """Queue the answer to `arrival` unless one is queued already; None then, or when the
     sender is not a phone number (a short code or a name cannot be texted back)."""
     phone = arrival.line.phone
-    key = answer_key(arrival.line_id)
+    key = keyword_answer_key(arrival.line_id)
     if not phone.startswith("+"):
         return None
     if session.exec(select(OutboundMessage.id).where(OutboundMessage.dedupe_key == key)).first():

@@ -11,13 +11,13 @@ patient may not get as `Undelivered` with the reason, for staff to see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from rxmsg_tui.domain.dedupe_keys import SEPARATOR
 from rxmsg_tui.domain.message_text import render_message
 from rxmsg_tui.domain.templates import TemplateError
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, Entity, QueueStatus
@@ -79,14 +79,14 @@ def queue_alert(
     settings_row: AlertSettings,
     patient: Patient,
     alert_type: AlertType,
-    key_prefix: str,
+    key_of: Callable[[Channel], str],
     extra_values: dict[str, str],
     now: datetime,
     *,
     prescription: Prescription | None = None,
     created_by: str = "",
 ) -> AlertOutcome:
-    """Queue `alert_type` once per channel under the key `f"{key_prefix}:{channel}"`.
+    """Queue `alert_type` once per channel under the dedupe key `key_of(channel)`.
 
     `extra_values` adds the variables that depend on the occasion (Rx number,
     drug, pickup date, review URL) to the patient's. A message is tied to the
@@ -126,7 +126,7 @@ def queue_alert(
             entity=entity,
             entity_name=entity_name,
             prescription_id=None if prescription is None else prescription.id,
-            dedupe_key=f"{key_prefix}{SEPARATOR}{channel.value}",
+            dedupe_key=key_of(channel),
         )
         row = enqueue_once(
             session,

@@ -6,16 +6,18 @@ queued and cancelled messages and their audit rows commit together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from rxmsg_tui.domain.dedupe_keys import SEPARATOR, KeyPart
-from rxmsg_tui.domain.vocabulary import AlertType, Method, QueueStatus, RxEventKind
+from rxmsg_tui.domain.vocabulary import AlertType, Channel, Method, QueueStatus, RxEventKind
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
+from rxmsg_tui.services.dedupe_keys import KeyPart, dedupe_key
 from rxmsg_tui.services.formats.review_sites import default_site
 from rxmsg_tui.services.messages.automatic import queue_alert
 from rxmsg_tui.services.rx_events.results import CancelledMessage, EventResult
@@ -44,9 +46,9 @@ class EventScene:
     drug_name: str
     now: datetime
 
-    def key(self, part: KeyPart, subject: str, cycle: date) -> str:
-        """`STORE:part:subject:cycle` (domain.dedupe_keys); `queue_alert` adds `:channel`."""
-        return SEPARATOR.join((self.store.code, part.value, subject, cycle.isoformat()))
+    def key(self, part: KeyPart, subject: str, cycle: date) -> Callable[[Channel], str]:
+        """`STORE:part:subject:cycle:channel` (services.dedupe_keys), one per channel."""
+        return partial(dedupe_key, self.store.code, part, (subject, cycle.isoformat()))
 
 
 def ready_for_pickup(scene: EventScene, session: Session, result: EventResult) -> None:
