@@ -33,7 +33,8 @@ from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, PermissionDenied, ServiceError
 from rxmsg_tui.services.support import UnlockGrant, check_unlock
 from rxmsg_tui.storage.bulk import dialect_insert, insert_rows, table
-from rxmsg_tui.storage.models import AlertSettings, Patient, PatientMessagePrefs
+from rxmsg_tui.storage.models import Patient, PatientMessagePrefs
+from rxmsg_tui.storage.queries import patient_defaults_of
 
 CHUNK_PATIENTS = 20_000
 """Patients per chunk of Update All: progress is reported between chunks."""
@@ -150,16 +151,11 @@ def apply_defaults_to_new_patients(conn: Connection, store_id: int, new_patients
 
 
 def _store_defaults(conn: Connection, store_id: int) -> tuple[str, DefaultPrefs]:
-    settings = table(AlertSettings)
-    found = conn.execute(
-        select(settings.c.defaults_apply_on, settings.c.defaults).where(
-            settings.c.store_id == store_id
-        )
-    ).first()
+    found = patient_defaults_of(conn, store_id)
     if found is None:
         raise NotFound(f"store {store_id} has no alert settings; the database is incomplete")
-    defaults = found.defaults if isinstance(found.defaults, dict) else {}
-    return str(found.defaults_apply_on), default_prefs(defaults)
+    apply_on, defaults = found
+    return apply_on, default_prefs(defaults)
 
 
 def _rows(store_id: int, patients: Iterable[int], prefs: DefaultPrefs) -> Iterator[dict[str, Any]]:

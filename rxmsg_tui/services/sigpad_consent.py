@@ -38,7 +38,8 @@ from rxmsg_tui.services.sigpad_wording import (
     seed_defaults,
     wording_for,
 )
-from rxmsg_tui.storage.models import AlertSettings, Consent, Patient
+from rxmsg_tui.storage.models import Consent, Patient
+from rxmsg_tui.storage.queries import patient_defaults_of
 
 DEFAULT_TIMEOUT = 120.0
 """Seconds the patient has to read and sign before staff are told nobody answered."""
@@ -253,10 +254,8 @@ def _ledger_rows(
 
 
 def _applies_defaults_on_sigpad(session: Session, store_id: int) -> bool:
-    apply_on = session.exec(
-        select(AlertSettings.defaults_apply_on).where(AlertSettings.store_id == store_id)
-    ).first()
-    return apply_on == "sigpad_consent"
+    found = patient_defaults_of(session.connection(), store_id)
+    return found is not None and found[0] == "sigpad_consent"
 
 
 def _patient(session: Session, store_id: int, patient_id: str) -> Patient:

@@ -28,6 +28,7 @@ from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
 from rxmsg_tui.services.printing import open_private
 from rxmsg_tui.services.support import UnlockGrant, check_unlock
 from rxmsg_tui.storage.models import AlertSettings, OutboundSetup, Store
+from rxmsg_tui.storage.queries import alert_settings_or_none
 
 EXPORT_FORMAT = "rxmsg-settings"
 EXPORT_VERSION = 1
@@ -185,7 +186,7 @@ def _check_consistency(values: dict[str, Any], changed: list[str]) -> None:
 def _load(session: Session, store_id: int) -> _Rows:
     store = session.get(Store, store_id)
     setup = session.exec(select(OutboundSetup).where(OutboundSetup.store_id == store_id)).first()
-    alerts = session.exec(select(AlertSettings).where(AlertSettings.store_id == store_id)).first()
+    alerts = alert_settings_or_none(session, store_id)
     if store is None or setup is None or alerts is None:
         raise NotFound(f"store {store_id} has no setup rows; the database is incomplete")
     return _Rows(store, setup, alerts)

@@ -43,6 +43,7 @@ from rxmsg_tui.storage.models import (
     Store,
     VerificationCode,
 )
+from rxmsg_tui.storage.queries import alert_settings_of
 
 CODE_DIGITS = 6
 VALID_FOR = timedelta(minutes=10)
@@ -109,9 +110,7 @@ def send_code(
                 f"a new code can be sent at {_hhmm(at, store)}"
             )
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
-        settings = session.exec(
-            select(AlertSettings).where(AlertSettings.store_id == store.id)
-        ).one()
+        settings = alert_settings_of(session, actor.store_id)
         windows = StoreWindows.from_settings(
             store.timezone, settings.email_sms_window, settings.call_window, settings.days
         )

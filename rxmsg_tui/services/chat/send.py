@@ -24,7 +24,8 @@ from rxmsg_tui.services.errors import FieldError, InvalidInput, NotFound
 from rxmsg_tui.services.formats.restricted import first_restricted
 from rxmsg_tui.services.messages.enqueue import NewMessage, enqueue
 from rxmsg_tui.services.messages.template_values import patient_values
-from rxmsg_tui.storage.models import AlertSettings, ConversationMessage, Patient, QuickResponse
+from rxmsg_tui.storage.models import ConversationMessage, Patient, QuickResponse
+from rxmsg_tui.storage.queries import alert_settings_of
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,7 @@ def send_chat(ctx: AppContext, *, patient_id: str, text: str) -> ChatSent:
         body = _render(ctx, patient, text)
         if restricted := first_restricted(session, patient.store_id, body):
             raise FieldError("body", f"not sent: {restricted.word!r} is a restricted word")
-        settings = session.exec(
-            select(AlertSettings).where(AlertSettings.store_id == patient.store_id)
-        ).one()
+        settings = alert_settings_of(session, patient.store_id)
         row = enqueue(
             session,
             patient,

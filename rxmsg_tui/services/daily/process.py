@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from sqlmodel import select as sqlmodel_select
 
 from rxmsg_tui.domain.vocabulary import Channel
 from rxmsg_tui.services import audit
@@ -45,7 +44,8 @@ from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound
 from rxmsg_tui.services.formats.review_sites import default_site
 from rxmsg_tui.services.messages.template_values import store_values
-from rxmsg_tui.storage.models import AlertSettings, DailyRun, Store
+from rxmsg_tui.storage.models import DailyRun, Store
+from rxmsg_tui.storage.queries import alert_settings_or_none
 
 MAX_CATCH_UP_DAYS = 7
 """Downtime longer than a week is not caught up: a greeting that late does more harm than good."""
@@ -241,9 +241,7 @@ def _plan(
     db: Database,
 ) -> DayPlan:
     store = session.get(Store, store_id)
-    settings = session.exec(
-        sqlmodel_select(AlertSettings).where(AlertSettings.store_id == store_id)
-    ).first()
+    settings = alert_settings_or_none(session, store_id)
     if store is None or settings is None:
         raise NotFound(f"store {store_id} has no alert settings; the database is incomplete")
     zone = ZoneInfo(store.timezone)

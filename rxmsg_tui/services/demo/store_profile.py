@@ -30,6 +30,7 @@ from rxmsg_tui.storage.models import (
     ReviewSite,
     Store,
 )
+from rxmsg_tui.storage.queries import alert_settings_or_none
 
 DEMO_STORE_CODE = "DEMO"
 
@@ -177,7 +178,7 @@ def apply_settings(session: Session, store: Store, actor: Actor, *, now: datetim
     """Reset store details, setup, alert settings and review sites to the demo's values."""
     assert store.id is not None
     setup = session.exec(select(OutboundSetup).where(OutboundSetup.store_id == store.id)).first()
-    alerts = session.exec(select(AlertSettings).where(AlertSettings.store_id == store.id)).first()
+    alerts = alert_settings_or_none(session, store.id)
     for row, values, target in (
         (store, STORE, "store"),
         (setup or OutboundSetup(store_id=store.id), SETUP, "setup"),

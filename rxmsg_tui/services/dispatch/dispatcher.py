@@ -47,7 +47,8 @@ from rxmsg_tui.services.dispatch.reconcile import reconcile
 from rxmsg_tui.services.dispatch.send_rate import SendRates, sender_key
 from rxmsg_tui.services.dispatch.transports import ProviderFor
 from rxmsg_tui.services.formats.restricted import store_words
-from rxmsg_tui.storage.models import AlertSettings, OutboundMessage, OutboundSetup, Store
+from rxmsg_tui.storage.models import OutboundMessage, OutboundSetup, Store
+from rxmsg_tui.storage.queries import alert_settings_of
 
 __all__ = ["DispatchStats", "Dispatcher", "ProviderFor"]
 
@@ -294,9 +295,7 @@ class Dispatcher:
             rules: dict[int, _StoreRules] = {}
             for store_id in {m.store_id for m in rows}:
                 store = session.get(Store, store_id)
-                alerts = session.exec(
-                    select(AlertSettings).where(AlertSettings.store_id == store_id)
-                ).one()
+                alerts = alert_settings_of(session, store_id)
                 assert store is not None
                 windows = StoreWindows.from_settings(
                     store.timezone, alerts.email_sms_window, alerts.call_window, alerts.days

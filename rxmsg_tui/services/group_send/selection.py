@@ -34,7 +34,6 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlmodel import Session, col
-from sqlmodel import select as model_select
 
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
 from rxmsg_tui.services.daily.eligibility import consent_granted, may_receive, opted_out_by_text
@@ -57,7 +56,8 @@ from rxmsg_tui.services.patients import (
     prefix_range,
     search_clause,
 )
-from rxmsg_tui.storage.models import AlertSettings, Store
+from rxmsg_tui.storage.models import Store
+from rxmsg_tui.storage.queries import alert_settings_or_none
 
 CHUNK = 2_000
 _ORDER = (PATIENT.c.last_name, PATIENT.c.first_name, PATIENT.c.id)
@@ -101,9 +101,7 @@ class StoreRules:
 
 
 def store_rules(session: Session, store_id: int) -> StoreRules:
-    settings = session.exec(
-        model_select(AlertSettings).where(AlertSettings.store_id == store_id)
-    ).first()
+    settings = alert_settings_or_none(session, store_id)
     if settings is None:
         return StoreRules(frozenset(), False)
     return StoreRules(frozenset(settings.general_channels), bool(settings.only_verified))

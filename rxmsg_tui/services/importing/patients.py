@@ -59,14 +59,14 @@ from rxmsg_tui.services.importing.staging import (
     write_transaction,
 )
 from rxmsg_tui.services.patient_defaults import default_prefs
-from rxmsg_tui.storage.models import AlertSettings, Patient, PatientMessagePrefs
+from rxmsg_tui.storage.models import Patient, PatientMessagePrefs
+from rxmsg_tui.storage.queries import patient_defaults_of
 
 _COPIED = ("first_name", "last_name", "dob", "cell_phone", "email", "language", "zip")
 _FLAGS = (("cell_verified", "cell_phone"), ("email_verified", "email"))
 _COMPARED = (*_COPIED, "cell_verified", "email_verified")
 PATIENT = table(Patient)
 PREFS = table(PatientMessagePrefs)
-SETTINGS = table(AlertSettings)
 NEW_STAGE = stage_table(
     "import_patient_stage",
     [Column("pk", Integer), *(Column(c.name, c.type) for c in PATIENT.c if c.name != "id")],
@@ -241,15 +241,11 @@ def _apply_defaults(conn: Connection, store_id: int, new: Select[Any]) -> int:
     One INSERT…SELECT per alert (a store's new patients × seven alerts is a
     million rows for a first import) rather than rows built one by one.
     """
-    found = conn.execute(
-        select(SETTINGS.c.defaults_apply_on, SETTINGS.c.defaults).where(
-            SETTINGS.c.store_id == store_id
-        )
-    ).first()
-    if found is None or found.defaults_apply_on != "new_patient":
+    found = patient_defaults_of(conn, store_id)
+    if found is None or found[0] != "new_patient":
         return 0
     added = 0
-    for alert, channels in default_prefs(found.defaults or {}).items():
+    for alert, channels in default_prefs(found[1]).items():
         ids = new.subquery("new_patient")
         rows = select(
             literal(store_id, PREFS.c.store_id.type),

@@ -18,7 +18,8 @@ from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.errors import FieldError, InvalidInput, NotFound
 from rxmsg_tui.services.messages.enqueue import NewMessage, enqueue
 from rxmsg_tui.services.messages.template_values import patient_values
-from rxmsg_tui.storage.models import AlertSettings, Patient
+from rxmsg_tui.storage.models import Patient
+from rxmsg_tui.storage.queries import alert_settings_of
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,7 @@ def queue_general_message(
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
         store_id = ctx.actor.store_id
-        settings = session.exec(
-            select(AlertSettings).where(AlertSettings.store_id == store_id)
-        ).one()
+        settings = alert_settings_of(session, store_id)
         if method.channel.value not in settings.general_channels:
             raise InvalidInput(
                 f"General messages by {method.value} are switched off in Alert Settings "

@@ -29,6 +29,7 @@ from rxmsg_tui.services.rx_events.results import (
     EventSource,
 )
 from rxmsg_tui.storage.models import AlertSettings, Drug, Patient, Prescription, RxEvent, Store
+from rxmsg_tui.storage.queries import alert_settings_of
 
 FUTURE_SLACK = timedelta(minutes=5)
 """How far ahead of this terminal's clock an event may be stamped (another machine's clock)."""
@@ -59,10 +60,7 @@ def store_and_settings(session: Session, store_id: int) -> tuple[Store, AlertSet
     store = session.get(Store, store_id)
     if store is None:
         raise NotFound(f"store {store_id} does not exist")
-    settings_row = session.exec(
-        select(AlertSettings).where(AlertSettings.store_id == store_id)
-    ).one()
-    return store, settings_row
+    return store, alert_settings_of(session, store_id)
 
 
 def find_prescription(session: Session, store: Store, rx_number: str) -> Prescription:
