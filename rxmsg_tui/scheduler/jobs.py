@@ -2,22 +2,20 @@
 
 APScheduler's database job store keeps a job as a reference to a function and
 its arguments; a key (not the runner itself) is what can be stored, so jobs
-look their runner up here.
+look their runner up here. They know a runner only as a `JobTarget`.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from rxmsg_tui.scheduler.runner import SchedulerRunner
+from rxmsg_tui.scheduler.job_target import JobTarget
 
 log = logging.getLogger("rxmsg.scheduler")
-_RUNNERS: dict[str, SchedulerRunner] = {}
+_RUNNERS: dict[str, JobTarget] = {}
 
 
-def register(key: str, runner: SchedulerRunner) -> None:
+def register(key: str, runner: JobTarget) -> None:
     _RUNNERS[key] = runner
 
 
