@@ -19,6 +19,7 @@ from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.screens.work import RunsServices, run_service
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.patient_defaults import count_patients, update_all
+from rxmsg_tui.services.patient_settings import TEXT_ONLY_ALERTS
 from rxmsg_tui.services.store_settings import change_settings, read_settings
 from rxmsg_tui.services.support import UnlockGrant, setup_refusal
 from rxmsg_tui.widgets.button_row import ButtonRow
@@ -27,7 +28,7 @@ from rxmsg_tui.widgets.marked_toggles import MarkedRadioButton
 
 APPLY_ON = (("new_patient", "Adding New Patient"), ("sigpad_consent", "Patient Consent on Sigpad"))
 DEFAULT_CHANNELS = {
-    alert: ("email", "sms") if alert in ("general", "review") else CHANNELS
+    alert: ("email", "sms") if alert in TEXT_ONLY_ALERTS else CHANNELS
     for alert in ALERT_SHORT_NAMES
 }
 """General and Customer Review messages go by text only, as in Alert Settings."""

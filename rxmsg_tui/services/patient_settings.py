@@ -20,6 +20,7 @@ from rxmsg_tui.domain.contact import InvalidContact, normalise_email, normalise_
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS
 from rxmsg_tui.domain.vocabulary import (
     STAFF_SOURCES,
+    AlertType,
     Channel,
     ConsentPurpose,
     Language,
@@ -37,7 +38,7 @@ from rxmsg_tui.storage.models import (
     VerificationCode,
 )
 
-TEXT_ONLY_ALERTS = ("general", "review")
+TEXT_ONLY_ALERTS = (AlertType.GENERAL.short, AlertType.CUSTOMER_REVIEW.short)
 """General and Customer Review messages have no call, as in Alert Settings."""
 LEDGER_ROWS = 100
 
