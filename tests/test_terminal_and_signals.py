@@ -7,27 +7,20 @@ Each ends in one line or a clean exit, never a spinning process or a traceback.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-import re
-import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
 
 from rxmsg_tui.config import ConfigError, ensure_data_dir
 from tests.cli_runner import Rxmsg, assert_clean_failure
+from tests.pty_terminal import LEAVE_ALTERNATE_SCREEN, Terminal
 
-_ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Z0-9]|\x1b[=>]")
-MENU_WORDS = b"Patient Profile"
+MENU_WORDS = "Patient Profile"
 
 
 @pytest.fixture
@@ -49,73 +42,24 @@ def test_commands_need_no_terminal(rxmsg: Rxmsg) -> None:
     assert done.returncode == 0, done.stderr
 
 
-class _Screen:
-    """rxmsg on a real pty at 80x24, as a terminal runs it."""
-
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        self.leader, follower = os.openpty()
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        self.process = subprocess.Popen(
-            command,
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-            env={**env, "TERM": "xterm-256color"},
-            start_new_session=True,
-        )
-        os.close(follower)
-        self.seen = b""
-
-    def wait_for(self, words: bytes, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if words in _ESCAPES.sub(b"", self.seen):
-                return
-            self._read(0.1)
-        raise AssertionError(f"{words!r} never shown: {self.seen[-300:]!r}")
-
-    def exit_code_within(self, seconds: float) -> int | None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self._read(0.05)
-            if (code := self.process.poll()) is not None:
-                return code
-        return None
-
-    def _read(self, timeout: float) -> None:
-        ready, _, _ = select.select([self.leader], [], [], timeout)
-        if ready:
-            with contextlib.suppress(OSError):  # the program closed its side
-                self.seen += os.read(self.leader, 65536)
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        os.close(self.leader)
-
-
-def _env(rxmsg: Rxmsg) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RXMSG_")}
-    return {**env, "RXMSG_DATA_DIR": str(rxmsg.home), "RXMSG_DATABASE_URL": rxmsg.db_url}
-
-
-def _stopped_by_sigterm(command: list[str], env: dict[str, str]) -> tuple[int | None, bytes]:
-    screen = _Screen(command, env)
+def _stopped_by_sigterm(rxmsg: Rxmsg, command: list[str] | None = None) -> tuple[int | None, bytes]:
+    screen = Terminal(rxmsg, command=command)
     try:
         screen.wait_for(MENU_WORDS)
         os.killpg(screen.process.pid, signal.SIGTERM)
-        code = screen.exit_code_within(5)
-        return code, screen.seen
+        try:
+            return screen.exit_code(timeout=5), screen.seen
+        except AssertionError:  # still running
+            return None, screen.seen
     finally:
         screen.close()
 
 
 def test_sigterm_ends_the_tui_and_gives_the_terminal_back(rxmsg: Rxmsg) -> None:
     assert rxmsg("users", "list").returncode == 0  # the store and its first admin
-    code, seen = _stopped_by_sigterm([sys.executable, "-m", "rxmsg_tui"], _env(rxmsg))
+    code, seen = _stopped_by_sigterm(rxmsg)
     assert code == 0, f"not ended by SIGTERM within 5 s: {seen[-200:]!r}"
-    assert b"\x1b[?1049l" in seen, "the alternate screen was left, so the terminal is usable"
+    assert LEAVE_ALTERNATE_SCREEN in seen, "the alternate screen was left: the terminal is usable"
 
 
 def test_sigterm_ends_the_tui_as_pid_1(rxmsg: Rxmsg) -> None:
@@ -128,7 +72,7 @@ def test_sigterm_ends_the_tui_as_pid_1(rxmsg: Rxmsg) -> None:
         pytest.skip(f"cannot make a PID namespace here: {probe.stderr.decode().strip()}")
     assert rxmsg("users", "list").returncode == 0
     command = [unshare, "--pid", "--fork", "--kill-child", sys.executable, "-m", "rxmsg_tui"]
-    code, seen = _stopped_by_sigterm(command, _env(rxmsg))
+    code, seen = _stopped_by_sigterm(rxmsg, command)
     assert code is not None, f"PID 1 ignored SIGTERM: {seen[-200:]!r}"
 
 
