@@ -39,6 +39,8 @@ def require_terminal() -> None:
     Without one the App would write escape codes into a pipe and then spin,
     waiting for keys that can never come.
     """
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return  # another driver draws the screens: `rxmsg serve` runs each session on the web's
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         fail(NO_TERMINAL)
 
