@@ -81,7 +81,9 @@ def test_a_data_directory_that_is_a_file_is_named(rxmsg: Rxmsg, tmp_path: Path) 
     blocker.write_text("")
     result = Rxmsg(blocker / "data")("users", "list")
     assert_clean_failure(result)
-    assert f"the data directory {blocker / 'data'} is not a directory" in result.stderr
+    # A long path loses its middle in a one-line message; its end, which names it, stays.
+    assert "the data directory " in result.stderr
+    assert "not-a-dir/data is not a directory" in result.stderr
 
 
 def test_an_unwritable_data_directory_names_the_uid_that_must_own_it(
