@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneMetadata
+from phonenumbers import timezone as number_zones
+from phonenumbers.tzdata import TIMEZONE_DATA
 
-from rxmsg_tui.domain.send_windows import StoreWindows, may_send, next_allowed
+from rxmsg_tui.domain.send_windows import (
+    NANP_FREE_DIGITS,
+    StoreWindows,
+    may_send,
+    next_allowed,
+    recipient_zones,
+)
 from rxmsg_tui.domain.vocabulary import AlertType, Method
 
 STORE = StoreWindows.from_settings(
@@ -93,3 +107,69 @@ def test_a_verification_code_by_sms_at_night_waits_for_eight_in_the_recipients_z
     at = ny("2026-03-02T23:30")
     expected = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)  # 08:00 in New York
     assert next_allowed(Method.SMS, AlertType.VERIFICATION, at, STORE, NY_CELL) == expected
+
+
+def zones_by_phonenumbers(phone: str) -> list[str]:
+    """The zones phonenumbers names for the whole number: the oracle of the keyed lookup."""
+    try:
+        names = number_zones.time_zones_for_number(phonenumbers.parse(phone, None))
+    except phonenumbers.NumberParseException:
+        return []
+    return [n for n in names if n != "Etc/Unknown"]
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in pattern:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def test_the_last_digits_of_a_plus_one_number_never_decide_its_zones_in_the_metadata() -> None:
+    """What the keyed lookup rests on, checked against the phonenumbers installed."""
+    free = re.compile(r"\\d\{(\d+)\}$")
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
+        metadata = PhoneMetadata.metadata_for_region(region)
+        assert metadata is not None
+        for name in ("general_desc", "fixed_line", "mobile", "toll_free", "premium_rate",
+                     "shared_cost", "personal_number", "voip", "pager", "uan", "voicemail"):  # fmt: skip
+            desc = getattr(metadata, name)
+            if desc is None or desc.national_number_pattern is None:
+                continue
+            for part in _top_level_alternatives(desc.national_number_pattern):
+                tail = free.search(part)
+                assert tail and int(tail.group(1)) >= NANP_FREE_DIGITS, (region, name, part)
+    plus_one = [key for key in TIMEZONE_DATA if key.startswith("1")]
+    assert max(map(len, plus_one)) <= 11 - NANP_FREE_DIGITS
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    area=st.integers(200, 999),
+    exchange=st.integers(0, 999),
+    line=st.integers(0, 9999),
+)
+def test_a_plus_one_number_rings_in_the_zones_phonenumbers_names(
+    area: int, exchange: int, line: int
+) -> None:
+    phone = f"+1{area:03d}{exchange:03d}{line:04d}"
+    expected = zones_by_phonenumbers(phone)
+    fallback = ZoneInfo("America/New_York")
+    assert [z.key for z in recipient_zones(phone, fallback)] == (expected or [fallback.key])
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["+12465210000", "+12465213999", "+18766060123", "+18766061123", "+442079460000",
+     "+33142685300", "+1202555014", "not a number", ""],
+)  # fmt: skip
+def test_numbers_with_short_free_tails_and_foreign_numbers_keep_their_zones(phone: str) -> None:
+    fallback = ZoneInfo("America/Chicago")
+    expected = zones_by_phonenumbers(phone) or [fallback.key]
+    assert [z.key for z in recipient_zones(phone, fallback)] == expected
