@@ -33,8 +33,8 @@ from sqlmodel import select as model_select
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily import run_daily
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.demo import build_demo
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import DailyRun, OutboundMessage, Patient, Store
 

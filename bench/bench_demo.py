@@ -24,9 +24,9 @@ from typing import Any
 
 import psycopg
 
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.demo import DemoSummary, build_demo, catalogue, store_profile
 from rxmsg_tui.services.demo.generator import WORDING_VERSION, generate
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 
 PATIENTS = int(os.environ.get("BENCH_DEMO_PATIENTS", "200000"))

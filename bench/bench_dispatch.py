@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from rxmsg_tui.clock import Clock  # noqa: E402
 from rxmsg_tui.config import Settings  # noqa: E402
 from rxmsg_tui.domain.vocabulary import Method  # noqa: E402
-from rxmsg_tui.services.database import Database  # noqa: E402
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher  # noqa: E402
 from rxmsg_tui.services.dispatch.transports import StoreTransports  # noqa: E402
 from rxmsg_tui.services.stores import create_store  # noqa: E402
+from rxmsg_tui.storage.database import Database  # noqa: E402
 from rxmsg_tui.storage.engine import make_engine  # noqa: E402
 from rxmsg_tui.storage.models import OutboundMessage, OutboundSetup  # noqa: E402
 

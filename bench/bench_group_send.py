@@ -30,9 +30,9 @@ from bench_demo import postgres_schema
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily.sql import MESSAGE, PATIENT
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.demo import build_demo
 from rxmsg_tui.services.group_send import GroupMessage, PatientFilter, Selection, send_group
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import AlertSettings, GroupSend, OutboundMessage, Store
 

@@ -35,7 +35,6 @@ from rxmsg_tui.domain.contact import normalise_email, normalise_phone_by_library
 from rxmsg_tui.domain.csv_records import PATIENTS, PRESCRIPTIONS
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing import (
     ImportReport,
     ImportStep,
@@ -43,6 +42,7 @@ from rxmsg_tui.services.importing import (
     import_prescriptions,
 )
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 
 NOW = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)

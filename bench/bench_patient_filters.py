@@ -26,10 +26,10 @@ from sqlalchemy import text
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_demo import postgres_schema
 
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.demo import build_demo
 from rxmsg_tui.services.group_send import PatientFilter, find_candidates
 from rxmsg_tui.services.patients import list_patients
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 
 PATIENTS = int(os.environ.get("BENCH_FILTER_PATIENTS", "200000"))

@@ -35,9 +35,9 @@ from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.messages.queue_listing import QueueFilter, queue_page
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import OutboundMessage
 from rxmsg_tui.widgets.date_input import DateInput

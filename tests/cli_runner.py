@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.stores import resolve_store
 from rxmsg_tui.services.users import add_user, change_role, list_users, sign_in
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from tests.unlock_codes import SUPPORT_PUBLIC_PEM, unlock_code
 

@@ -34,8 +34,8 @@ from rxmsg_tui.domain.send_windows import recipient_zones
 from rxmsg_tui.domain.vocabulary import Method, Role, RxEventKind
 from rxmsg_tui.providers.base import DeliveryStatus, InboundSms, OutgoingMessage, SendResult
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     Consent,

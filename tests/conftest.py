@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import Store
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, Drug, OutboundMessage, RxEvent
 from tests.conftest import NOW
 from tests.tui.seed import insert_consent, insert_patients, insert_prefs, insert_rx, patient

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, Consent, Patient, PatientMessagePrefs, Store
 
 

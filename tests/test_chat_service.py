@@ -28,8 +28,8 @@ from rxmsg_tui.services.chat import (
     send_chat,
 )
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, InvalidInput, NotFound
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AuditLog,
     ConversationMessage,

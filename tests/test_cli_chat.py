@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.stores import resolve_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from tests.cli_runner import Rxmsg, assert_clean_failure
 from tests.conftest import NOW

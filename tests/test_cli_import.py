@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 
 PATIENT_HEADER = (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, text
 
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import OutboundMessage
 from tests.cli_runner import Rxmsg

@@ -39,11 +39,11 @@ from rxmsg_tui.services.chat import send_chat
 from rxmsg_tui.services.consent_state import consent_states
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.daily.schedule import run_due
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
 from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.inbound import InboundReport, record_inbound
 from rxmsg_tui.services.rx_events import record_event
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import Consent, ConversationMessage, OutboundMessage
 from tests.compliance_world import (

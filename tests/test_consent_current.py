@@ -24,8 +24,8 @@ from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
 from rxmsg_tui.services.consent_state import consent_states
 from rxmsg_tui.services.daily.eligibility import consent_granted, opted_out_by_text
 from rxmsg_tui.services.daily.sql import CONSENT, CURRENT, PATIENT
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.migrate import alembic_config
 from rxmsg_tui.storage.models import Store

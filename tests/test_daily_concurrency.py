@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily import run_daily
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import Store
 from tests.conftest import NOW

@@ -18,7 +18,7 @@ import pytest
 
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily import run_daily
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 from tests.conftest import NOW
 from tests.daily_world import World

@@ -19,8 +19,8 @@ from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily import run_daily
 from rxmsg_tui.services.daily.holds import held_alerts, release
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import PermissionDenied
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import AuditLog, Consent, DailyHold, PatientMessagePrefs, Store
 from tests.cli_runner import Rxmsg, assert_clean_failure

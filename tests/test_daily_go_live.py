@@ -14,8 +14,8 @@ from sqlalchemy import select
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily import run_daily
 from rxmsg_tui.services.daily.go_live import go_live_line, mark_go_live, read_go_live
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing import import_patients
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Patient, Store
 from tests.conftest import NOW
 from tests.daily_world import World

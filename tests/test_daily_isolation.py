@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from rxmsg_tui.domain.vocabulary import AlertType, Method
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily import process, run_daily
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import AuditLog, DailyRun, MessageFormat, Store
 from tests.cli_runner import Rxmsg, assert_clean_failure

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.scheduler.runner import SchedulerRunner
 from rxmsg_tui.services.daily.schedule import run_due
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import DailyRun, Store
 from tests.daily_world import World
 from tests.test_scheduler_runner import wait_for

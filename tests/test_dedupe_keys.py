@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import literal, select
 
 from rxmsg_tui.domain.vocabulary import Channel
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dedupe_keys import (
     KeyPart,
     dedupe_key,
@@ -16,6 +15,7 @@ from rxmsg_tui.services.dedupe_keys import (
     keyword_answer_key,
 )
 from rxmsg_tui.storage.bulk import table
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 
 SUBJECTS: list[tuple[str, ...]] = [

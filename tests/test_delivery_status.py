@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from rxmsg_tui.providers.base import DeliveryStatus
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.delivery_status import check_delivery
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage, Store
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)

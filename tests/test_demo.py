@@ -20,12 +20,12 @@ import rxmsg_tui.services.demo.build as demo_build
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.restricted_words import DEFAULT_RESTRICTED_WORDS
 from rxmsg_tui.domain.settings_keys import calls_in_use, validate
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.demo import DEMO_STORE_CODE, build_demo
 from rxmsg_tui.services.demo.catalogue import DRUGS
 from rxmsg_tui.services.demo.generator import PatientBatch, generate
 from rxmsg_tui.services.demo.store_profile import ALERTS, PATIENT_DEFAULTS
 from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     AppUser,

@@ -21,11 +21,11 @@ from rxmsg_tui.domain.backoff import RetryPolicy
 from rxmsg_tui.domain.vocabulary import Method
 from rxmsg_tui.providers.base import OutgoingMessage, SendResult, SentRecord, TransientError
 from rxmsg_tui.providers.twilio import TwilioProvider
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch import outcomes as outcomes_module
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import claim_due, mark_handed
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher, DispatchStats
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage, Store
 from tests.stubs.twilio_stub import ACCOUNT_SID, TwilioStub
 from tests.test_dispatcher import CELL, NOON, ScriptedProvider, add_messages, statuses

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily import run_daily
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 from tests.conftest import NOW
 from tests.daily_world import World

@@ -20,10 +20,10 @@ from rxmsg_tui.providers.base import (
     SendResult,
     TransientError,
 )
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import claim_due, recover_claims
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, MessageAttempt, OutboundMessage, Store
 
 # Monday 2 March 2026, 12:00 in New York: inside the default window (09:00-19:00, Mon-Sat).

@@ -10,8 +10,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from rxmsg_tui.domain.vocabulary import AlertType, Method
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.messages.enqueue import NewMessage, enqueue_once
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, Patient, Store
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)

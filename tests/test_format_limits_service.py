@@ -17,11 +17,11 @@ from rxmsg_tui.domain.vocabulary import AlertType, Language, Method, RxEventKind
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily import run_daily
 from rxmsg_tui.services.daily.texts import fits_at_longest
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError
 from rxmsg_tui.services.formats.message_formats import FormatDraft, list_formats, save_format
 from rxmsg_tui.services.formats.quick_responses import list_responses, save_response
 from rxmsg_tui.services.formats.review_sites import list_sites, save_site
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageFormat, Store
 from tests.conftest import NOW
 from tests.daily_world import World

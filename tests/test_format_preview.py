@@ -6,7 +6,6 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.templates import render
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.formats.message_formats import FormatDraft, load_default, save_format
 from rxmsg_tui.services.formats.preview import (
     PreviewSample,
@@ -18,6 +17,7 @@ from rxmsg_tui.services.formats.preview import (
     review_link,
 )
 from rxmsg_tui.services.formats.review_sites import ReviewSiteRow, save_site
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 
 SAMPLE = PreviewSample()

@@ -8,7 +8,6 @@ from sqlmodel import select
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method, Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound, PermissionDenied
 from rxmsg_tui.services.formats.message_formats import (
     FormatDraft,
@@ -27,6 +26,7 @@ from rxmsg_tui.services.formats.quick_responses import (
 )
 from rxmsg_tui.services.formats.restricted import add_word, list_words, remove_word
 from rxmsg_tui.services.formats.review_sites import delete_site, list_sites, save_site
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog
 
 PICKUP_SMS = FormatDraft(

@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.formats.restricted import add_word
 from rxmsg_tui.services.group_send import (
@@ -26,6 +25,7 @@ from rxmsg_tui.services.group_send import (
     save_template,
     send_group,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog, GroupSend, OutboundMessage, Store
 from tests.conftest import NOW
 from tests.group_send_world import add_patient, general_channels

@@ -20,7 +20,6 @@ from sqlalchemy import Column, Integer, func, select
 
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing import ImportReport, import_patients
 from rxmsg_tui.services.importing import patients as patients_module
 from rxmsg_tui.services.importing.staging import (
@@ -29,6 +28,7 @@ from rxmsg_tui.services.importing.staging import (
     stage_table,
     write_transaction,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import Patient, Store
 from tests.cli_runner import ME, Rxmsg, unlock_code

@@ -17,7 +17,6 @@ from sqlmodel import SQLModel, col, select
 from rxmsg_tui.domain.csv_records import PATIENTS, Problem
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing import (
     ImportReport,
     ImportStep,
@@ -31,6 +30,7 @@ from rxmsg_tui.services.importing import (
 from rxmsg_tui.services.importing import patients as patients_module
 from rxmsg_tui.services.importing.reader import read_rows
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import (
     AlertSettings,

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.providers.base import InboundSms
 from rxmsg_tui.services.consent_state import consent_state
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
 from rxmsg_tui.services.inbound import InboundReport, record_inbound
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Consent, ConversationMessage, OutboundMessage, Store
 from tests.conftest import NOW
 from tests.daily_world import World

@@ -9,8 +9,8 @@ from sqlalchemy import update
 
 from rxmsg_tui.providers.base import InboundSms, TransientError
 from rxmsg_tui.providers.outbox import OutboxProvider
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.inbound.sources import poll_due
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundSetup, Store
 from tests.conftest import NOW
 

@@ -21,7 +21,6 @@ from sqlmodel import col, select
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.config import Settings
 from rxmsg_tui.devices.ivr_sim import IvrSimulator
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.delivery_status import (
     INTERVAL,
     UNANSWERED_RETRY,
@@ -29,6 +28,7 @@ from rxmsg_tui.services.dispatch.delivery_status import (
 )
 from rxmsg_tui.services.dispatch.dispatcher import TRANSPORT_DOWN_RETRY, Dispatcher
 from rxmsg_tui.services.dispatch.transports import StoreTransports
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, MessageAttempt, OutboundMessage, Store
 from rxmsg_tui.storage.models import OutboundSetup as SetupRow
 

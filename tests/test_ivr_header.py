@@ -14,9 +14,9 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.devices.ivr_sim import IvrSimulator
 from rxmsg_tui.scheduler.runner import SchedulerRunner
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
 from rxmsg_tui.services.dispatch.transports import StoreTransports
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, Store
 from rxmsg_tui.storage.models import OutboundSetup as SetupRow
 from rxmsg_tui.widgets.app_header import AppHeader

@@ -15,7 +15,6 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import patient_defaults
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import PermissionDenied, ServiceError
 from rxmsg_tui.services.patient_defaults import (
     apply_defaults_to_patient,
@@ -25,6 +24,7 @@ from rxmsg_tui.services.patient_defaults import (
 )
 from rxmsg_tui.services.store_settings import change_settings
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog, PatientMessagePrefs, Store
 from tests.conftest import NOW
 from tests.tui.seed import insert_patients, insert_prefs, numbered_patients

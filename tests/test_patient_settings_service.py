@@ -11,7 +11,6 @@ from sqlmodel import col, select
 
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound
 from rxmsg_tui.services.patient_settings import (
     SettingsChange,
@@ -20,6 +19,7 @@ from rxmsg_tui.services.patient_settings import (
     read_settings,
     record_consent,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     AuditLog,

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import event
 
 from rxmsg_tui.domain.vocabulary import ConsentPurpose
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound
 from rxmsg_tui.services.patients import (
     ListingKey,
@@ -22,6 +21,7 @@ from rxmsg_tui.services.patients import (
     patient_profile,
 )
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 from tests.conftest import NOW
 from tests.tui.seed import (

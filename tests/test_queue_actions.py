@@ -14,7 +14,6 @@ from sqlmodel import col, select
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, ServiceError
 from rxmsg_tui.services.messages.queue_actions import (
     confirm_sent,
@@ -30,6 +29,7 @@ from rxmsg_tui.services.messages.queue_listing import (
     queue_page_before,
 )
 from rxmsg_tui.services.stores import create_store
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog, MessageAttempt, OutboundMessage, Store
 from tests.conftest import NOW
 

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 
 from rxmsg_tui.domain.vocabulary import Method, QueueStatus
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.messages.queue_listing import QueueFilter, QueueRow
 from rxmsg_tui.services.messages.queue_report import (
     PAGE_LINES,
@@ -26,6 +25,7 @@ from rxmsg_tui.services.messages.queue_report import (
     write_csv,
     write_report,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, Store
 from tests.conftest import NOW
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from rxmsg_tui.services import audit, remote_sessions
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from tests.conftest import NOW
 
 

@@ -11,9 +11,9 @@ from sqlmodel import col, select
 
 from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound
 from rxmsg_tui.services.rx_events import EventResult, EventSource, record_event
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     AuditLog,

@@ -6,9 +6,9 @@ import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.scheduler_lease import current_holder, release, try_acquire
+from rxmsg_tui.storage.database import Database
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TTL = timedelta(seconds=15)

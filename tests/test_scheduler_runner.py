@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.scheduler.runner import SchedulerRunner, SchedulerState
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
+from rxmsg_tui.storage.database import Database
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10) -> bool:

@@ -13,10 +13,10 @@ from rxmsg_tui.config import Settings
 from rxmsg_tui.domain.vocabulary import Method, QueueStatus
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, InvalidInput, NotFound
 from rxmsg_tui.services.messages.general import queue_general_message
 from rxmsg_tui.services.messages.queue_listing import QueueFilter, iter_queue, queue_page
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     AuditLog,

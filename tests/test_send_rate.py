@@ -20,10 +20,10 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.settings_keys import SettingError
 from rxmsg_tui.providers.twilio import TwilioProvider
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
 from rxmsg_tui.services.dispatch.send_rate import SendRates
 from rxmsg_tui.services.store_settings import change_settings, read_settings
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage, OutboundSetup, Store
 from tests.providers.loopback_http import LoopbackHttpServer, Recorded, Reply
 from tests.stubs.twilio_stub import ACCOUNT_SID

@@ -11,9 +11,9 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.settings_keys import SettingError
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import PermissionDenied
 from rxmsg_tui.services.store_settings import change_settings, export_settings, read_settings
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 from tests.unlock_codes import SUPPORT_PUBLIC_PEM, unlock_code
 

@@ -15,10 +15,10 @@ from rxmsg_tui.devices.sigpad_protocol import Prompt
 from rxmsg_tui.devices.sigpad_sim import answer_no, answer_yes
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound, PermissionDenied
 from rxmsg_tui.services.sigpad_consent import Cancelled, PadFault, ask_for_consent
 from rxmsg_tui.services.sigpad_wording import current_wordings, save_wording
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     AuditLog,

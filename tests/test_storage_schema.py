@@ -16,7 +16,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel
 
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.migrate import HEAD_REVISION, is_up_to_date, script_head
 

@@ -13,7 +13,6 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.settings_keys import SETTING_KEYS, SettingError
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
 from rxmsg_tui.services.store_settings import (
     change_settings,
@@ -21,6 +20,7 @@ from rxmsg_tui.services.store_settings import (
     read_settings,
     read_settings_file,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog, Store
 from tests.unlock_codes import SUPPORT_PUBLIC_PEM, unlock_code
 

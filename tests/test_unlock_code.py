@@ -24,7 +24,6 @@ from rxmsg_tui.domain.unlock_code import (
 )
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
 from rxmsg_tui.services.support import (
     check_unlock,
@@ -35,6 +34,7 @@ from rxmsg_tui.services.support import (
     unlock_time,
     write_key_pair,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import UnlockCodeUse
 
 KEY = Ed25519PrivateKey.generate()

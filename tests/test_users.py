@@ -14,9 +14,9 @@ from rxmsg_tui.cli import main
 from rxmsg_tui.cli.state import current_login
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.vocabulary import Role
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
 from rxmsg_tui.services.users import add_user, change_role, list_users, sign_in
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog, Store
 
 

@@ -13,10 +13,10 @@ from sqlmodel import select
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.domain.vocabulary import Channel
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
 from rxmsg_tui.services.errors import FieldError, InvalidInput, NotFound
 from rxmsg_tui.services.verification import address_state, check_code, send_code
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     AuditLog,

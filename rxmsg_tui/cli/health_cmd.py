@@ -24,8 +24,8 @@ from rxmsg_tui.cli.state import CliState
 @click.pass_obj
 def health(state: CliState, url: str | None, timeout: float) -> None:
     """Exit 0 when the database answers at the newest schema and the scheduler here renews."""
-    from rxmsg_tui.services.database import Database
     from rxmsg_tui.services.health import check_health
+    from rxmsg_tui.storage.database import Database
     from rxmsg_tui.storage.engine import make_engine
 
     db = Database(make_engine(state.settings.resolved_database_url()))

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rxmsg_tui.clock import Clock
     from rxmsg_tui.config import Settings
     from rxmsg_tui.services.context import AppContext
-    from rxmsg_tui.services.database import Database
+    from rxmsg_tui.storage.database import Database
 
 
 @dataclass
@@ -62,7 +62,7 @@ class CliState:
         """The migrated database, without signing anybody in (support commands need no user)."""
         if self._db is None:
             from rxmsg_tui.config import ensure_data_dir
-            from rxmsg_tui.services.database import Database
+            from rxmsg_tui.storage.database import Database
             from rxmsg_tui.storage.engine import make_engine
 
             ensure_data_dir(self.settings.data_dir)

@@ -21,13 +21,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.scheduler import jobs
 from rxmsg_tui.services.daily.schedule import run_due
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.delivery_status import check_delivery
 from rxmsg_tui.services.dispatch.dispatcher import Dispatcher, DispatchStats
 from rxmsg_tui.services.inbound.report import InboundReport
 from rxmsg_tui.services.inbound.sources import InboundSourceFor, inbound_sources, poll_due
 from rxmsg_tui.services.scheduler_lease import release, try_acquire
+from rxmsg_tui.storage.database import Database
 
 log = logging.getLogger("rxmsg.scheduler")
 

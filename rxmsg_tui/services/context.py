@@ -10,7 +10,7 @@ if TYPE_CHECKING:  # names only: the App's first paint must not wait for SQLAlch
     from rxmsg_tui.clock import Clock
     from rxmsg_tui.config import Settings
     from rxmsg_tui.services.actor import Actor
-    from rxmsg_tui.services.database import Database
+    from rxmsg_tui.storage.database import Database
     from rxmsg_tui.storage.models import Store
 
 

@@ -11,8 +11,8 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime
 
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.scheduler_lease import current_holder
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.migrate import current_revision, is_up_to_date
 
 

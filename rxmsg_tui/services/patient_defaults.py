@@ -29,10 +29,10 @@ from sqlmodel import Session
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, CHANNELS
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, PermissionDenied, ServiceError
 from rxmsg_tui.services.support import UnlockGrant, check_unlock
 from rxmsg_tui.storage.bulk import dialect_insert, insert_rows, table
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Patient, PatientMessagePrefs
 from rxmsg_tui.storage.queries import patient_defaults_of
 

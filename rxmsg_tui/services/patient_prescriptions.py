@@ -9,8 +9,8 @@ from sqlalchemy import and_, select
 from sqlmodel import col
 
 from rxmsg_tui.domain.vocabulary import RxEventKind
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Drug, Patient, Prescription, RxEvent
 
 

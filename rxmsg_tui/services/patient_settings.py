@@ -27,9 +27,9 @@ from rxmsg_tui.domain.vocabulary import (
 )
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, InvalidInput, NotFound
 from rxmsg_tui.services.patient_defaults import apply_defaults_to_patient
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     Consent,
     OutboundSetup,

@@ -32,8 +32,8 @@ from sqlmodel import SQLModel, col
 from rxmsg_tui.domain.consent_ledger import NO_CONSENT, ConsentState, fold_ledger
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES
 from rxmsg_tui.domain.vocabulary import SHORT_NAMED_ALERTS
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, ServiceError
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Consent, Drug, Patient, PatientMessagePrefs, Prescription
 from rxmsg_tui.storage.models.patient import last_four
 

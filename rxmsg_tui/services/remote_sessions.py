@@ -10,7 +10,7 @@ from datetime import datetime
 
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 
 ACTION = "serve.session"
 PEER_MAX = 200

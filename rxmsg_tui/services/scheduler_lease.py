@@ -16,8 +16,8 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant, process_alive
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import SchedulerLease
 
 LEASE_NAME = "scheduler"

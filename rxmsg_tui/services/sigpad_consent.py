@@ -28,7 +28,6 @@ from rxmsg_tui.devices.sigpad import PadAnswer, SignaturePad, SigpadCancelled, S
 from rxmsg_tui.domain.vocabulary import ConsentPurpose, ConsentSource
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound, ServiceError
 from rxmsg_tui.services.patient_defaults import apply_defaults_to_patient
 from rxmsg_tui.services.sigpad_wording import (
@@ -38,6 +37,7 @@ from rxmsg_tui.services.sigpad_wording import (
     seed_defaults,
     wording_for,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Consent, Patient
 from rxmsg_tui.storage.queries import patient_defaults_of
 

@@ -20,9 +20,9 @@ from rxmsg_tui.domain.settings_keys import CHANNELS
 from rxmsg_tui.domain.vocabulary import ConsentPurpose, Language
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound, PermissionDenied
 from rxmsg_tui.storage.bulk import dialect_insert, table
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import ConsentWording, OutboundSetup, Store
 
 MAX_WORDING = 1000

@@ -23,10 +23,10 @@ from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
 from rxmsg_tui.services.printing import open_private
 from rxmsg_tui.services.support import UnlockGrant, check_unlock
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, OutboundSetup, Store
 from rxmsg_tui.storage.queries import alert_settings_or_none
 

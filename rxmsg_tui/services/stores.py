@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from rxmsg_tui.domain.restricted_words import DEFAULT_RESTRICTED_WORDS
 from rxmsg_tui.domain.settings_keys import WEEKDAYS
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, PermissionDenied
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, OutboundSetup, RestrictedWord, Store
 
 DEFAULT_STORE_CODE = "MAIN"

@@ -24,8 +24,8 @@ from sqlmodel import Session, select
 
 from rxmsg_tui.domain.unlock_code import NONCE_BYTES, UnlockCodeError, check_code, make_code
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store, UnlockCodeUse
 
 MAX_UNLOCK_MINUTES = 24 * 60

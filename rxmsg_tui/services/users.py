@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AppUser, Store
 
 _USERNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,63}$")

@@ -31,11 +31,11 @@ from rxmsg_tui.domain.send_windows import StoreWindows, next_allowed
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, QueueStatus
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, InvalidInput, NotFound
 from rxmsg_tui.services.formats.message_formats import format_for, is_html
 from rxmsg_tui.services.messages.enqueue import NewMessage, enqueue
 from rxmsg_tui.services.messages.template_values import patient_values
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     OutboundMessage,

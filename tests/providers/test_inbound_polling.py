@@ -19,9 +19,9 @@ from sqlalchemy import select
 from rxmsg_tui.providers.base import TransientError
 from rxmsg_tui.providers.routing import RoutingProvider
 from rxmsg_tui.providers.twilio import TwilioProvider
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.inbound import InboundReport, poll_inbound
 from rxmsg_tui.services.inbound.polling import OVERLAP
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import make_engine
 from rxmsg_tui.storage.models import ConversationMessage, InboundCursor, Store
 from tests.conftest import NOW

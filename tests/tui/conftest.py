@@ -13,7 +13,7 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.config import Settings
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 from tests.conftest import NOW
 from tests.tui.seed import (

@@ -16,8 +16,8 @@ from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.group_send import list_group_sends
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, OutboundMessage, Store
 from tests.tui.conftest import BOTH_DATABASES, SMITH, settle, type_text
 from tests.tui.seed import insert_patients, insert_prefs, numbered_patients

@@ -16,7 +16,6 @@ from rxmsg_tui.screens.message_format import MessageFormatScreen
 from rxmsg_tui.screens.message_format_edit import FormatEditorScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.formats.message_formats import (
     FormatDraft,
     FormatRow,
@@ -25,6 +24,7 @@ from rxmsg_tui.services.formats.message_formats import (
     save_format,
 )
 from rxmsg_tui.services.formats.review_sites import save_site
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog
 from rxmsg_tui.widgets.field_message import FieldMessage
 from rxmsg_tui.widgets.format_preview import FormatPreview

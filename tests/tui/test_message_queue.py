@@ -23,8 +23,8 @@ from rxmsg_tui.screens import message_queue
 from rxmsg_tui.screens.message_detail import MessageDetailScreen
 from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import DispatchStats
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog, MessageAttempt, OutboundMessage, Store
 from rxmsg_tui.widgets.date_input import DateInput
 from rxmsg_tui.widgets.queue_table import QueueTable

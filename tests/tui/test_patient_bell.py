@@ -17,7 +17,7 @@ from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, AuditLog, Patient
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
 from tests.tui.conftest import SMITH, settle, type_text

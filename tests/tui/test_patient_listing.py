@@ -9,7 +9,7 @@ from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.screens.patient_listing import PatientListingScreen
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 from rxmsg_tui.widgets.paged_table import PagedTable
 from tests.tui.conftest import BOTH_DATABASES, settle, type_text

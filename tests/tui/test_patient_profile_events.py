@@ -15,7 +15,7 @@ from textual.widgets._footer import FooterKey
 from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import (
     AlertSettings,
     OutboundMessage,

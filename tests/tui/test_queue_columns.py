@@ -10,7 +10,7 @@ from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.screens.message_detail import MessageDetailScreen
 from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, Store
 from rxmsg_tui.widgets.queue_table import QueueTable
 from tests.tui.conftest import settle, type_text

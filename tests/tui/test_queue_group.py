@@ -10,8 +10,8 @@ from rxmsg_tui.dialogs.confirm import ConfirmDialog
 from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.group_send import GroupMessage, PatientFilter, Selection, send_group
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, Store
 from rxmsg_tui.widgets.queue_table import QueueTable
 from tests.conftest import NOW

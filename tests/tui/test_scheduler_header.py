@@ -12,10 +12,10 @@ from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.clock import Clock
 from rxmsg_tui.scheduler.runner import SchedulerRunner, SchedulerState
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.dispatcher import DispatchStats
 from rxmsg_tui.services.scheduler_lease import current_holder, try_acquire
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.widgets.app_header import AppHeader
 from tests.tui.conftest import settle
 

@@ -17,7 +17,7 @@ from rxmsg_tui.app import RxMsgApp
 from rxmsg_tui.screens.patient_profile import PatientProfileScreen
 from rxmsg_tui.screens.two_way_messaging import HIPAA_NOTICE, POLL_SECONDS, TwoWayMessagingScreen
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, Store
 from tests.conftest import NOW
 from tests.test_chat_service import (

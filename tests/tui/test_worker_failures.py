@@ -46,8 +46,8 @@ from rxmsg_tui.screens.catalogue import (
 )
 from rxmsg_tui.screens.message_queue import OutboundMessagingQueueScreen
 from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.failures import log_failure
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import ConversationMessage, DailyHold, Store
 from tests.tui.conftest import SMITH, settle, type_text
 from tests.tui.test_menu import route_to

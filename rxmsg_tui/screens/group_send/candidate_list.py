@@ -16,7 +16,7 @@ from textual import on
 from textual.widgets import DataTable
 
 from rxmsg_tui.screens.work import WorkFailed, run_service
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.services.group_send import (
     Candidate,
     CandidatePage,
@@ -67,18 +67,18 @@ class CandidateList(DataTable[Text]):
         self.generation = 0
         self.next_after: tuple[str, str, int] | None = None
         self.reading = False
-        self._source: tuple[Database, int, PatientFilter, datetime] | None = None
+        self._source: tuple[AppContext, PatientFilter, datetime] | None = None
 
     def on_mount(self) -> None:
         for label, width in COLUMNS:
             self.add_column(label, width=width)
 
-    def read(self, db: Database, store_id: int, flt: PatientFilter, *, now: datetime) -> None:
-        """Show the first page for `flt`; pages of an earlier filter that arrive are dropped."""
+    def read(self, ctx: AppContext, flt: PatientFilter, *, now: datetime) -> None:
+        """Show the store's first page for `flt`; pages of an earlier filter are dropped."""
         self.generation += 1
         self.candidates.clear()
         self.clear()
-        self._source = (db, store_id, flt, now)
+        self._source = (ctx, flt, now)
         self._load(None)
 
     def forget(self) -> None:
@@ -91,11 +91,12 @@ class CandidateList(DataTable[Text]):
     def _load(self, after: tuple[str, str, int] | None) -> None:
         if self._source is None:
             return
-        db, store_id, flt, now = self._source
+        ctx, flt, now = self._source
         self.reading = True
 
         def read() -> CandidatePage:
-            return find_candidates(db, store_id, flt, after=after, limit=PAGE, now=now)
+            store_id = ctx.actor.store_id
+            return find_candidates(ctx.db, store_id, flt, after=after, limit=PAGE, now=now)
 
         run_service(
             self,

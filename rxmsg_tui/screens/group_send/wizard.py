@@ -163,9 +163,7 @@ class GroupSendScreen(RxScreen):
             self._show_count((0, 0, 0))
             return False
         ctx = self.context
-        self.query_one(CandidateList).read(
-            ctx.db, ctx.actor.store_id, self.flt, now=ctx.clock.now()
-        )
+        self.query_one(CandidateList).read(ctx, self.flt, now=ctx.clock.now())
         self._count()
         return True
 

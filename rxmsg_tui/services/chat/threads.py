@@ -18,9 +18,9 @@ from sqlmodel import Session
 from rxmsg_tui.domain.contact import InvalidContact, normalise_phone
 from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.chat.household import ChatPatient, household_name, households
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound
 from rxmsg_tui.storage.bulk import table
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import ConversationMessage, OutboundMessage, Patient
 
 __all__ = [

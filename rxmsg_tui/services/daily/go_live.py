@@ -13,8 +13,8 @@ from datetime import date
 
 from sqlalchemy import Connection, select, update
 
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.bulk import table
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Patient, Store
 
 STORE = table(Store)

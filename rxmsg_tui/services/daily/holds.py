@@ -18,9 +18,9 @@ from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily.flood_guard import GUARDED
 from rxmsg_tui.services.daily.process import DailyResult, run_daily
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
 from rxmsg_tui.storage.bulk import table
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import DailyHold, DailyRun
 
 HELD_ALERTS = tuple(

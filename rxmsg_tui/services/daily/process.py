@@ -40,10 +40,10 @@ from rxmsg_tui.services.daily.pickup import followup_candidates, review_resend_c
 from rxmsg_tui.services.daily.plan import DayPlan
 from rxmsg_tui.services.daily.refill import refill_candidates
 from rxmsg_tui.services.daily.sql import Dialect
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound
 from rxmsg_tui.services.formats.review_sites import default_site
 from rxmsg_tui.services.messages.template_values import store_values
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import DailyRun, Store
 from rxmsg_tui.storage.queries import alert_settings_or_none
 

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily.process import DailyResult, run_daily
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.storage.bulk import table
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, DailyRun, Store
 
 log = logging.getLogger("rxmsg.daily")

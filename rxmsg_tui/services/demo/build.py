@@ -25,11 +25,11 @@ from sqlmodel import Session
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.demo import catalogue, guard, refresh, store_profile, writer
 from rxmsg_tui.services.demo.generator import generate, patient_key
 from rxmsg_tui.services.demo.rows import PATIENTS, PRESCRIPTIONS, Preparer
 from rxmsg_tui.services.errors import InvalidInput
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 
 MAX_PATIENTS = 1_000_000

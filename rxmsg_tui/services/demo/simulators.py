@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import ServiceError
 from rxmsg_tui.services.store_settings import change_settings, read_settings
+from rxmsg_tui.storage.database import Database
 
 HOST = "127.0.0.1"
 LOG_DIR = "logs"

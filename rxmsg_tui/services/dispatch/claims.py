@@ -23,8 +23,8 @@ from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlmodel import col
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant, process_alive
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage
 
 M = OutboundMessage

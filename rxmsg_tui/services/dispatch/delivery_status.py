@@ -22,8 +22,8 @@ from sqlmodel import col, or_, select
 from rxmsg_tui.domain.backoff import RetryPolicy
 from rxmsg_tui.domain.vocabulary import Method, QueueStatus
 from rxmsg_tui.providers.base import DeliveryStatus, ProviderError
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.dispatcher import ProviderFor
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
 
 M = OutboundMessage

@@ -37,7 +37,6 @@ from rxmsg_tui.providers.base import (
     TransportDown,
 )
 from rxmsg_tui.services.consent_state import NO_CONSENT, ConsentState, consent_states
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import SETTLE, claim_due, recover_claims, release
 from rxmsg_tui.services.dispatch.heartbeat import ClaimHeartbeat
@@ -47,6 +46,7 @@ from rxmsg_tui.services.dispatch.reconcile import reconcile
 from rxmsg_tui.services.dispatch.send_rate import SendRates, sender_key
 from rxmsg_tui.services.dispatch.transports import ProviderFor
 from rxmsg_tui.services.formats.restricted import store_words
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, OutboundSetup, Store
 from rxmsg_tui.storage.queries import alert_settings_of
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 from types import TracebackType
 
 from rxmsg_tui.clock import Clock
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import renew
+from rxmsg_tui.storage.database import Database
 
 log = logging.getLogger("rxmsg.dispatch")
 

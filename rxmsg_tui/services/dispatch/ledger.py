@@ -20,11 +20,11 @@ from types import TracebackType
 from sqlalchemy import Connection
 
 from rxmsg_tui.clock import Clock
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch import outcomes as outcomes_module
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import mark_handed_many
 from rxmsg_tui.services.dispatch.outcomes import Outcome
+from rxmsg_tui.storage.database import Database
 
 log = logging.getLogger("rxmsg.dispatch")
 

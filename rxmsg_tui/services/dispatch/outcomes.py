@@ -13,9 +13,9 @@ from sqlalchemy import Connection, bindparam, insert, or_, update
 from sqlmodel import col
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import RECONCILE
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
 
 M = OutboundMessage

@@ -22,7 +22,7 @@ from rxmsg_tui.providers.base import Provider
 from rxmsg_tui.providers.factory import OutboundSetup as SetupValues
 from rxmsg_tui.providers.factory import Providers, build_providers
 from rxmsg_tui.providers.ivr import IvrProvider
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundSetup, Store
 
 ProviderFor = Callable[[int, Method], Provider | None]

@@ -22,9 +22,9 @@ from rxmsg_tui.domain.text_limits import SUBJECT_MAX_CHARS, TEMPLATE_MAX_CHARS
 from rxmsg_tui.domain.vocabulary import AlertType, Language, Method
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound, PermissionDenied
 from rxmsg_tui.services.formats.restricted import store_words
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageFormat
 
 _HTML_TAG = re.compile(r"<[a-zA-Z][^>]*>")

@@ -12,10 +12,10 @@ from rxmsg_tui.domain.restricted_words import find_restricted
 from rxmsg_tui.domain.sms_length import SmsLength, measure
 from rxmsg_tui.domain.template_variables import sample_values, variables_for
 from rxmsg_tui.domain.vocabulary import AlertType, Method
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.formats.message_formats import is_html
 from rxmsg_tui.services.formats.restricted import list_words
 from rxmsg_tui.services.formats.review_sites import ReviewSiteRow, list_sites
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 
 _TAG = re.compile(r"<[^>]*>")

@@ -17,9 +17,9 @@ from rxmsg_tui.domain.text_limits import TextLimitError, check_single_line
 from rxmsg_tui.domain.vocabulary import AlertType, Method
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound
 from rxmsg_tui.services.formats.restricted import store_words
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import QuickResponse
 
 

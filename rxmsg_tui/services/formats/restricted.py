@@ -10,8 +10,8 @@ from rxmsg_tui.domain.restricted_words import RestrictedMatch, find_restricted, 
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import RestrictedWord
 
 

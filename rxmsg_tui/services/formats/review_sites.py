@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 from rxmsg_tui.domain.text_limits import bad_character
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import FieldError, NotFound, PermissionDenied
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import ReviewSite
 
 _URL_MAX = 500

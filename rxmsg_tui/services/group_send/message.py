@@ -12,10 +12,10 @@ from sqlmodel import Session
 from rxmsg_tui.domain.message_text import MessageTextError, check_format
 from rxmsg_tui.domain.restricted_words import find_restricted
 from rxmsg_tui.domain.vocabulary import AlertType, Method
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.formats.message_formats import is_html
 from rxmsg_tui.services.formats.restricted import store_words
 from rxmsg_tui.services.group_send.types import GroupMessage
+from rxmsg_tui.storage.database import Database
 
 SUBJECT_MAX = 200
 

@@ -38,7 +38,6 @@ from sqlmodel import Session, col
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
 from rxmsg_tui.services.daily.eligibility import consent_granted, may_receive, opted_out_by_text
 from rxmsg_tui.services.daily.sql import DRUG, PATIENT, PREFS, RX
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.group_send.rules import Reach, Target, address_only, reach, red_flags
 from rxmsg_tui.services.group_send.types import (
@@ -56,6 +55,7 @@ from rxmsg_tui.services.patients import (
     prefix_range,
     search_clause,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 from rxmsg_tui.storage.queries import alert_settings_or_none
 

@@ -24,7 +24,6 @@ from rxmsg_tui.domain.vocabulary import AlertType, Entity, QueueStatus
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily.sql import MESSAGE, PATIENT
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound
 from rxmsg_tui.services.group_send.plan import Outcome, Tally, outcomes
 from rxmsg_tui.services.group_send.selection import filter_clause, store_today
@@ -37,6 +36,7 @@ from rxmsg_tui.services.group_send.types import (
     Preview,
     Selection,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import GroupSend, Store
 
 MAX_EXCLUSIONS = 200

@@ -13,10 +13,10 @@ from sqlmodel import col, select
 
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, Language
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.services.formats.message_formats import FormatDraft, save_format
 from rxmsg_tui.services.group_send.types import PreviousMessage
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import GroupSend, MessageFormat
 
 RECENT = 10

@@ -35,7 +35,6 @@ from rxmsg_tui.domain.settings_keys import CHANNELS
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily.go_live import go_live_of, mark_go_live
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing.bulk import batches, dialect_insert, insert_tuples, table
 from rxmsg_tui.services.importing.checking import check_file
 from rxmsg_tui.services.importing.consent import STAGE as CONSENT_STAGE
@@ -59,6 +58,7 @@ from rxmsg_tui.services.importing.staging import (
     write_transaction,
 )
 from rxmsg_tui.services.patient_defaults import default_prefs
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Patient, PatientMessagePrefs
 from rxmsg_tui.storage.queries import patient_defaults_of
 

@@ -25,7 +25,6 @@ from rxmsg_tui.domain.csv_records import (
 )
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.importing.bulk import batches, dialect_insert, patient_ids, table
 from rxmsg_tui.services.importing.checking import check_file
 from rxmsg_tui.services.importing.report import (
@@ -40,6 +39,7 @@ from rxmsg_tui.services.importing.staging import (
     stage_table,
     write_transaction,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Drug, Prescription
 
 UNKNOWN_PATIENT = Problem("patient_id", "no such patient at this store (import patients.csv first)")

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from sqlalchemy import Column, Connection, MetaData, Table
 from sqlmodel import Session
 
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import READ_ONLY
 
 

@@ -20,12 +20,12 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from rxmsg_tui.domain.inbound_keywords import ReplyKind
 from rxmsg_tui.providers.base import InboundSms, KeepsInbound, Provider
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound
 from rxmsg_tui.services.inbound.answers import queue_answer
 from rxmsg_tui.services.inbound.keywords import apply_start, apply_stop, unknown_sender_is_out
 from rxmsg_tui.services.inbound.report import InboundReport
 from rxmsg_tui.services.inbound.storing import Arrival, store_arrivals
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import InboundCursor, Store
 
 log = logging.getLogger("rxmsg.inbound")

@@ -18,10 +18,10 @@ from sqlmodel import select
 from rxmsg_tui.domain.vocabulary import Method
 from rxmsg_tui.providers.base import Provider, ProviderError
 from rxmsg_tui.providers.outbox import OUTBOX_DIRNAME, OutboxProvider
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.dispatch.transports import ProviderFor, StoreTransports
 from rxmsg_tui.services.inbound.polling import poll_inbound
 from rxmsg_tui.services.inbound.report import InboundReport
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundSetup
 
 log = logging.getLogger("rxmsg.inbound")

@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import NotFound, ServiceError
 
 # The criteria are applied exactly as the forward listing applies them, so a
 # page read backwards can never disagree with the one read forwards.
 from rxmsg_tui.services.messages.queue_listing import queue_row
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
 
 M = OutboundMessage

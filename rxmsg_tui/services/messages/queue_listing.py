@@ -18,7 +18,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from rxmsg_tui.domain.vocabulary import AlertType, Entity, Method, Priority, QueueStatus
-from rxmsg_tui.services.database import Database
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage, Patient
 
 PAGE_SIZE = 200

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from rxmsg_tui.domain.csv_cells import spreadsheet_safe
 from rxmsg_tui.domain.vocabulary import QueueStatus
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.messages.queue_listing import QueueFilter, QueueRow, iter_queue
 from rxmsg_tui.services.printing import (
     PrintOutcome,
@@ -23,6 +22,7 @@ from rxmsg_tui.services.printing import (
     printouts_dir,
     private_dir,
 )
+from rxmsg_tui.storage.database import Database
 
 PAGE_LINES = 60
 """Lines a page: 66 at 6 lines an inch, less the margins CUPS keeps on a letter page."""

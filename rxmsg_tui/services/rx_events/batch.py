@@ -23,12 +23,12 @@ from rxmsg_tui.domain.safe_text import shown
 from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, ServiceError
 from rxmsg_tui.services.importing.reader import read_rows
 from rxmsg_tui.services.importing.report import UnreadableFile
 from rxmsg_tui.services.rx_events.recording import apply_event, store_and_settings, timing_problem
 from rxmsg_tui.services.rx_events.results import EventResult, EventSource, parse_kind
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Prescription, Store
 
 EVENTS = CsvLayout("events", ("rx_number", "event"), ("occurred_at",))

@@ -19,7 +19,6 @@ from rxmsg_tui.domain.safe_text import shown
 from rxmsg_tui.domain.vocabulary import RxEventKind
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.database import Database
 from rxmsg_tui.services.errors import InvalidInput, NotFound
 from rxmsg_tui.services.rx_events.messages import EventScene, picked_up, ready_for_pickup
 from rxmsg_tui.services.rx_events.results import (
@@ -28,6 +27,7 @@ from rxmsg_tui.services.rx_events.results import (
     EventResult,
     EventSource,
 )
+from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AlertSettings, Drug, Patient, Prescription, RxEvent, Store
 from rxmsg_tui.storage.queries import alert_settings_of
 
