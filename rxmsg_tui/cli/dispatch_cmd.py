@@ -20,16 +20,10 @@ if TYPE_CHECKING:
 @click.pass_obj
 def dispatch(state: CliState, once: bool) -> None:
     """Send every message that is due now (outside windows they stay Pending)."""
-    from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
-    from rxmsg_tui.services.dispatch.transports import StoreTransports
+    from rxmsg_tui.scheduler.sending import Sending
 
-    settings, clock = state.settings, state.clock
-    db = state.database()
-    transports = StoreTransports(db, settings, now=clock.now)
-    try:
-        stats = Dispatcher(db, transports, clock).run_until_idle()
-    finally:
-        transports.close()
+    with Sending(state.database(), state.settings, state.clock) as sending:
+        stats = sending.dispatcher.run_until_idle()
     click.echo(
         f"sent {stats.sent}, retrying {stats.retrying}, failed {stats.failed}, "
         f"undelivered {stats.undelivered}, waiting for their window {stats.deferred}",
@@ -48,14 +42,9 @@ def dispatch(state: CliState, once: bool) -> None:
 @click.pass_obj
 def daemon(state: CliState, every: float) -> None:
     """Run the scheduler and dispatcher headless until SIGTERM or Ctrl-C."""
-    from rxmsg_tui.scheduler.runner import SchedulerRunner
-    from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
-    from rxmsg_tui.services.dispatch.transports import StoreTransports
+    from rxmsg_tui.scheduler.sending import Sending
 
-    settings = state.settings
-    db = state.database()
-    clock = state.clock
-    transports = StoreTransports(db, settings, now=clock.now)
+    sending = Sending(state.database(), state.settings, state.clock)
     stop = threading.Event()
 
     def announce(new_state: SchedulerState) -> None:
@@ -65,15 +54,13 @@ def daemon(state: CliState, every: float) -> None:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    runner = SchedulerRunner(
-        db, Dispatcher(db, transports, clock), clock, dispatch_every=every, on_state=announce
-    )
+    runner = sending.runner(dispatch_every=every, on_state=announce)
     try:
         runner.start()
         stop.wait()
     finally:
         runner.stop()
-        transports.close()
+        sending.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("rxmsg daemon: stopped", err=True)

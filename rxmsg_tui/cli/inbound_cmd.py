@@ -22,24 +22,21 @@ from rxmsg_tui.cli.state import CliState
 def inbound(state: CliState, once: bool) -> None:
     """Read inbound text messages now: stored once, STOP/START/HELP applied and answered."""
     from rxmsg_tui.providers.base import ProviderError
-    from rxmsg_tui.services.dispatch.transports import StoreTransports
+    from rxmsg_tui.scheduler.sending import Sending
     from rxmsg_tui.services.inbound import poll_inbound
     from rxmsg_tui.services.inbound.sources import inbound_sources
 
     ctx = state.context()
     store_id = ctx.store.id
     assert store_id is not None
-    transports = StoreTransports(ctx.db, ctx.settings, now=ctx.clock.now)
-    try:
-        source = inbound_sources(transports)(store_id)
+    with Sending(ctx.db, ctx.settings, ctx.clock) as sending:
+        source = inbound_sources(sending.transports)(store_id)
         if source is None:
             fail("this store has no source of inbound texts")
         try:
             report = poll_inbound(ctx.db, store_id, source, now=ctx.clock.now())
         except ProviderError as exc:
             fail(f"could not read inbound texts from {source.name}: {exc.reason}")
-    finally:
-        transports.close()
     for problem in report.problems:
         click.echo(f"rxmsg: warning: inbox file {problem}", err=True)
     click.echo(report.line())

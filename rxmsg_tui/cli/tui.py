@@ -20,8 +20,8 @@ from rxmsg_tui.cli.errors import fail, failure_text
 if TYPE_CHECKING:
     from rxmsg_tui.app import RxMsgApp
     from rxmsg_tui.scheduler.runner import SchedulerRunner
+    from rxmsg_tui.scheduler.sending import Sending
     from rxmsg_tui.services.context import AppContext
-    from rxmsg_tui.services.dispatch.transports import StoreTransports
 
 LOG_FILE = "rxmsg.log"
 """In the data dir: while the TUI owns the terminal, its log lines go here (ids, never bodies)."""
@@ -56,25 +56,19 @@ def open_tui(context: AppContext | Callable[[], AppContext]) -> None:
     require_terminal()
     from rxmsg_tui.app import RxMsgApp, Startup
 
-    opened: list[StoreTransports] = []
+    opened: list[Sending] = []
     app: RxMsgApp
 
     def connect() -> tuple[AppContext, SchedulerRunner]:
         """In the App's worker thread: the context, and the runner that sends for it."""
         ready = context() if callable(context) else context
         log_to_file(ready.settings.data_dir / LOG_FILE)
-        from rxmsg_tui.scheduler.runner import SchedulerRunner
-        from rxmsg_tui.services.dispatch.dispatcher import Dispatcher
-        from rxmsg_tui.services.dispatch.transports import StoreTransports
+        from rxmsg_tui.scheduler.sending import Sending
 
-        db, clock = ready.db, ready.clock
-        transports = StoreTransports(db, ready.settings, now=clock.now)
-        opened.append(transports)
+        sending = Sending(ready.db, ready.settings, ready.clock)
+        opened.append(sending)
         # The runner reports from its threads to the App, which starts it once it has it.
-        runner = SchedulerRunner(
-            db,
-            Dispatcher(db, transports, clock),
-            clock,
+        runner = sending.runner(
             on_state=lambda state: app.scheduler_state_changed(state),
             on_dispatch=lambda stats: app.queue_dispatched(stats),
         )
@@ -84,8 +78,8 @@ def open_tui(context: AppContext | Callable[[], AppContext]) -> None:
     try:
         app.run()
     finally:
-        for transports in opened:
-            transports.close()
+        for sending in opened:
+            sending.close()
     if app.start_failure is not None:
         raise app.start_failure
 
