@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from rxmsg_tui.domain.held_alerts import HELD_ALERTS
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES, SETTING_KEYS
 from rxmsg_tui.domain.vocabulary import SHORT_NAMED_ALERTS, AlertType
-from rxmsg_tui.services.daily.holds import HELD_ALERTS
 
 
 def test_every_alert_but_verification_has_a_short_name_that_leads_back_to_it() -> None:

@@ -51,17 +51,22 @@ def test_help_and_usage_errors_load_no_heavy_library(args: list[str]) -> None:
 
 LIGHT_COMMANDS = (
     "chat",
+    "demo",
     "devices",
     "dispatch",
     "event",
+    "group-send",
     "health",
     "import",
     "inbound",
     "patient",
     "patients",
     "queue",
+    "run-daily",
     "send",
+    "serve",
     "settings",
+    "support",
     "users",
 )
 """Commands a pharmacy system or a script calls often: a typo in their options is answered

@@ -18,9 +18,10 @@ import click
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState, current_login
 from rxmsg_tui.cli.tui import open_tui
-from rxmsg_tui.services.demo import DEMO_STORE_CODE, MAX_PATIENTS, DemoSummary, build_demo
+from rxmsg_tui.domain.demo_limits import MAX_PATIENTS
 
 if TYPE_CHECKING:
+    from rxmsg_tui.services.demo import DemoSummary
     from rxmsg_tui.services.demo.simulators import DemoDevices
 
 PROGRESS_FROM = 20_000
@@ -56,6 +57,8 @@ def demo(state: CliState, patients: int, no_tui: bool, reset: bool, with_devices
     refill windows stay meaningful; --reset builds the demo anew. The demo
     runs only on a database of its own: one holding any other store is refused.
     """
+    from rxmsg_tui.services.demo import DEMO_STORE_CODE, build_demo
+
     db = state.database()
     show_progress = sys.stderr.isatty() and patients >= PROGRESS_FROM
     summary = build_demo(
@@ -77,6 +80,7 @@ def demo(state: CliState, patients: int, no_tui: bool, reset: bool, with_devices
 
 def _run_with_devices(state: CliState, *, no_tui: bool) -> None:
     """Start both simulators, point the demo at them, run, then stop them and undo the setup."""
+    from rxmsg_tui.services.demo import DEMO_STORE_CODE
     from rxmsg_tui.services.demo.simulators import (
         point_store_at_ivr,
         start_simulators,

@@ -9,25 +9,18 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import TYPE_CHECKING
 
 import click
 
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.safe_text import visible
-from rxmsg_tui.services.context import AppContext
-from rxmsg_tui.services.group_send import (
-    REASONS,
-    GroupMessage,
-    PatientFilter,
-    Selection,
-    check_message,
-    find_candidates,
-    save_template,
-)
-from rxmsg_tui.services.group_send.plan import Outcome, Tally
-from rxmsg_tui.services.group_send.send import each_outcome, send_collecting
-from rxmsg_tui.services.patients import MAX_PAGE
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.context import AppContext
+    from rxmsg_tui.services.group_send import GroupMessage, PatientFilter
+    from rxmsg_tui.services.group_send.plan import Outcome
 
 _FIELDS = {
     "email_subject": "--subject",
@@ -80,6 +73,14 @@ def group_send(
     output_format: str,
 ) -> None:
     """Queue one General message to a group of patients, or say what would happen."""
+    from rxmsg_tui.services.group_send import (
+        Selection,
+        check_message,
+        find_candidates,
+        save_template,
+    )
+    from rxmsg_tui.services.group_send.send import each_outcome, send_collecting
+
     chosen = [name for name, given in (("--search", search), ("--patients", patient_ids),
                                        ("--all", everyone)) if given]  # fmt: skip
     if len(chosen) != 1:
@@ -115,12 +116,17 @@ def group_send(
 
 
 def _message(method: str, subject: str, body: str, template: str | None) -> GroupMessage:
+    from rxmsg_tui.services.group_send import GroupMessage
+
     if method == "email":
         return GroupMessage(email=True, sms=False, email_subject=subject, email_body=body)
     return GroupMessage(email=False, sms=True, sms_subject=template or subject, sms_body=body)
 
 
 def _filter(ctx: AppContext, search: str | None, patient_ids: str | None) -> PatientFilter:
+    from rxmsg_tui.services.group_send import PatientFilter, find_candidates
+    from rxmsg_tui.services.patients import MAX_PAGE
+
     if search is not None:
         if not search.strip():
             raise click.UsageError("--search needs some text (or use --all)")
@@ -147,6 +153,9 @@ def _filter(ctx: AppContext, search: str | None, patient_ids: str | None) -> Pat
 
 
 def _report(outcomes: list[Outcome], output_format: str, *, header: str) -> None:
+    from rxmsg_tui.services.group_send import REASONS
+    from rxmsg_tui.services.group_send.plan import Tally
+
     if output_format == "json":
         click.echo(json.dumps([
             {"patient_id": o.target.patient_id, "channel": o.channel.value,

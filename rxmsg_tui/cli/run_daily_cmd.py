@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from rxmsg_tui.cli.params import iso_date
 from rxmsg_tui.cli.state import CliState
-from rxmsg_tui.services.daily import run_daily
-from rxmsg_tui.services.daily.holds import HELD_ALERTS, HeldAlert, release
-from rxmsg_tui.services.daily.process import PARTS, DailyResult
+from rxmsg_tui.domain.held_alerts import HELD_ALERTS
+
+if TYPE_CHECKING:
+    from rxmsg_tui.services.daily.process import DailyResult
 
 _PART_NAMES = {
     "refill": "refill reminders",
@@ -49,6 +51,9 @@ def run_daily_command(state: CliState, day: date | None, alert: str | None) -> N
     share of patients is held until an admin releases it. Exit 1 when a rule
     failed (the other rules still ran).
     """
+    from rxmsg_tui.services.daily import run_daily
+    from rxmsg_tui.services.daily.holds import release
+
     ctx = state.context()
     if day is not None:
         _check_day(day, ctx.clock.today(ctx.store_zone))
@@ -78,6 +83,9 @@ def _check_day(day: date, today: date) -> None:
 
 
 def _report(store_name: str, result: DailyResult) -> None:
+    from rxmsg_tui.services.daily.holds import HeldAlert
+    from rxmsg_tui.services.daily.process import PARTS
+
     covered = result.day.isoformat()
     if result.since != result.day:
         covered = f"{result.since.isoformat()} to {covered} (catching up missed days)"

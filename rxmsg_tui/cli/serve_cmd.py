@@ -16,8 +16,6 @@ import click
 
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.remote.access import WILDCARD_HOSTS, AccessGate, is_loopback
-from rxmsg_tui.cli.remote.server import SupportServer
-from rxmsg_tui.cli.remote.session_log import SessionLog
 from rxmsg_tui.cli.state import CliState
 from rxmsg_tui.domain.safe_text import mask_passwords
 
@@ -44,6 +42,9 @@ def serve(
     idle_minutes: float,
 ) -> None:
     """Serve the TUI to a browser; open the one-time link it prints (works once)."""
+    from rxmsg_tui.cli.remote.server import SupportServer
+    from rxmsg_tui.cli.remote.session_log import SessionLog
+
     ssl_context = _tls(certfile, keyfile)
     if ssl_context is None and not is_loopback(host):
         fail(f"--host {host} is reachable from other machines: it needs --certfile and --keyfile")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from rxmsg_tui.cli.state import CliState
-from rxmsg_tui.services.support import MAX_UNLOCK_MINUTES, issue_unlock_code, write_key_pair
+from rxmsg_tui.domain.unlock_code import MAX_UNLOCK_MINUTES
 
 
 @click.group("support")
@@ -23,6 +23,8 @@ def keygen(directory: Path) -> None:
     The private key (0600) stays at support and signs unlock codes; the public
     key is installed at each store as RXMSG_SUPPORT_PUBLIC_KEY.
     """
+    from rxmsg_tui.services.support import write_key_pair
+
     private_path, public_path = write_key_pair(directory)
     click.echo(f"private signing key {private_path} (keep it at support; never send it)", err=True)
     click.echo(
@@ -50,6 +52,8 @@ def unlock_code(state: CliState, minutes: int, store_code: str | None) -> None:
 
     Needs the private signing key (RXMSG_SUPPORT_SIGNING_KEY, a PEM file).
     """
+    from rxmsg_tui.services.support import issue_unlock_code
+
     settings = state.settings
     code_for = (store_code or settings.store or "").strip().upper()
     code, expires_at = issue_unlock_code(settings.support_signing_key, code_for, minutes=minutes)

@@ -20,6 +20,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 VERSION = 1
+MAX_UNLOCK_MINUTES = 24 * 60
+"""The longest a code may stay valid, a day (`rxmsg support unlock-code --minutes` stops there)."""
 NONCE_BYTES = 6
 """Random per code, so two codes for the same store and minute differ (single use)."""
 _EXPIRY_BYTES = 4

@@ -22,13 +22,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from rxmsg_tui.domain.unlock_code import NONCE_BYTES, UnlockCodeError, check_code, make_code
+from rxmsg_tui.domain.unlock_code import (
+    MAX_UNLOCK_MINUTES,
+    NONCE_BYTES,
+    UnlockCodeError,
+    check_code,
+    make_code,
+)
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.errors import InvalidInput, PermissionDenied
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store, UnlockCodeUse
 
-MAX_UNLOCK_MINUTES = 24 * 60
 SIGNING_KEY_FILE = "rxmsg-support-signing.pem"
 PUBLIC_KEY_FILE = "rxmsg-support-public.pem"
 _PEM_START = "-----BEGIN"

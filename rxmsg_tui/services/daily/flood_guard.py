@@ -16,7 +16,6 @@ from datetime import date, datetime
 from sqlalchemy import func, select, union_all
 from sqlmodel import Session
 
-from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.services.daily.insert import Candidates
 from rxmsg_tui.services.daily.plan import DayPlan
 from rxmsg_tui.services.daily.sql import MESSAGE, PATIENT
@@ -25,13 +24,6 @@ from rxmsg_tui.storage.models import DailyHold
 
 MIN_PATIENTS = 100
 """A small store's greetings are never held: at most this many patients is always fine."""
-
-GUARDED = {
-    "birthday": AlertType.BIRTHDAY.short,
-    "welcome": AlertType.WELCOME.short,
-    "review_resend": AlertType.CUSTOMER_REVIEW.short,
-}
-"""Daily process part → the alert's settings short name, as `daily_hold.alert` holds it."""
 
 HOLD = table(DailyHold)
 

@@ -13,20 +13,16 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from rxmsg_tui.domain.held_alerts import GUARDED, HELD_ALERTS
 from rxmsg_tui.domain.vocabulary import AlertType, Role
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.daily.flood_guard import GUARDED
 from rxmsg_tui.services.daily.process import DailyResult, run_daily
 from rxmsg_tui.services.errors import InvalidInput, NotFound, PermissionDenied
 from rxmsg_tui.storage.bulk import table
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import DailyHold, DailyRun
 
-HELD_ALERTS = tuple(
-    alert.short for alert in (AlertType.WELCOME, AlertType.BIRTHDAY, AlertType.CUSTOMER_REVIEW)
-)
-"""The alerts the flood guard holds, by short name (`rxmsg run-daily --release NAME`)."""
 _PART_OF = {alert: part for part, alert in GUARDED.items()}
 RELEASE_HOW = "rxmsg run-daily --release {alert} (or Held Daily Messages, by an admin)"
 

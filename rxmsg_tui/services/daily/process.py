@@ -23,11 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from rxmsg_tui.domain.held_alerts import GUARDED
 from rxmsg_tui.domain.vocabulary import Channel
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.daily.flood_guard import (
-    GUARDED,
     find_hold,
     hold,
     is_flood,

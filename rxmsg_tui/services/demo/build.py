@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select
 from sqlmodel import Session
 
+from rxmsg_tui.domain.demo_limits import MAX_PATIENTS
 from rxmsg_tui.domain.vocabulary import Role
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
@@ -32,7 +33,6 @@ from rxmsg_tui.services.errors import InvalidInput
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
 
-MAX_PATIENTS = 1_000_000
 BATCH_SIZE = 10_000
 
 Progress = Callable[[int, int], None]
