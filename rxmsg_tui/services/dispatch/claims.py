@@ -19,19 +19,17 @@ from __future__ import annotations
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 from sqlmodel import col
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.dispatch.claimant import Claimant, process_alive
+from rxmsg_tui.services.dispatch.driver_writes import RECONCILE, driver_writes
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import OutboundMessage
 
 M = OutboundMessage
 SENDING = QueueStatus.SENDING.value
-
-RECONCILE = "reconcile"
-"""`claimed_by` of a message whose sender died after handing it over: ask before sending again."""
 
 SETTLE = timedelta(seconds=30)
 """How long a request already on the wire may still take to land at the provider
@@ -105,24 +103,7 @@ def mark_handed_many(
     would let a crash send the message again), so callers never turn off
     synchronous commit for it.
     """
-    if not message_ids:
-        return set()
-    rows = connection.execute(_MARK, {"ids": message_ids, "claimant": str(claimant), "now": now})
-    return {row[0] for row in rows if row[0] is not None}
-
-
-_MARK = (
-    update(M)
-    .where(
-        col(M.id).in_(bindparam("ids", expanding=True)),
-        col(M.status) == SENDING,
-        col(M.claimed_by) == bindparam("claimant"),
-        col(M.claimed_until) >= bindparam("now"),
-    )
-    .values(sent_at=bindparam("now"))
-    .returning(col(M.id))
-)
-"""Built once, as it runs for nearly every message sent."""
+    return driver_writes(connection).mark_handed(connection, str(claimant), message_ids, now)
 
 
 def renew(db: Database, claimant: Claimant, *, now: datetime, lease: timedelta) -> int:

@@ -9,16 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, or_, update
-from sqlmodel import col
+from sqlalchemy import Connection
 
 from rxmsg_tui.domain.vocabulary import QueueStatus
 from rxmsg_tui.services.dispatch.claimant import Claimant
-from rxmsg_tui.services.dispatch.claims import RECONCILE
+from rxmsg_tui.services.dispatch.driver_writes import driver_writes
 from rxmsg_tui.storage.database import Database
-from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
-
-M = OutboundMessage
 
 
 @dataclass(frozen=True)
@@ -35,28 +31,6 @@ class Outcome:
     provider_message_id: str | None = None
     attempt: dict[str, object] | None = None
     """provider, status_code, response, error; None when nothing was tried."""
-
-
-_RECORD = (
-    update(M)
-    .where(
-        col(M.id) == bindparam("b_id"),
-        col(M.status) == QueueStatus.SENDING.value,
-        or_(col(M.claimed_by) == bindparam("b_claimant"), col(M.claimed_by) == RECONCILE),
-    )
-    .values(
-        status=bindparam("b_status"),
-        attempts=bindparam("b_attempts"),
-        warning=bindparam("b_warning"),
-        next_attempt_at=bindparam("b_next"),
-        sent_at=bindparam("b_sent_at"),
-        provider_message_id=bindparam("b_provider_id"),
-        claimed_by=None,
-        claimed_until=None,
-    )
-)
-"""Built once: building and caching a statement per write cost more than running it."""
-_ATTEMPT = insert(MessageAttempt)
 
 
 def record(db: Database, claimant: Claimant, outcomes: list[Outcome], *, now: datetime) -> int:
@@ -81,35 +55,4 @@ def write_outcomes(
     Runs inside the caller's transaction, so the sending threads' writes can
     share one commit.
     """
-    if not outcomes:
-        return 0
-    params = [
-        {
-            "b_id": o.message_id,
-            "b_claimant": str(claimant),
-            "b_status": o.status.value,
-            "b_attempts": o.attempts,
-            "b_warning": o.warning,
-            "b_next": o.next_attempt_at,
-            "b_sent_at": o.sent_at,
-            "b_provider_id": o.provider_message_id,
-        }
-        for o in outcomes
-    ]
-    attempts = [
-        {
-            "store_id": o.store_id,
-            "message_id": o.message_id,
-            "attempted_at": now,
-            "provider": o.attempt.get("provider", ""),
-            "status_code": o.attempt.get("status_code"),
-            "response": str(o.attempt.get("response", ""))[:2000],
-            "error": str(o.attempt.get("error", ""))[:500],
-        }
-        for o in outcomes
-        if o.attempt is not None
-    ]
-    result = connection.execute(_RECORD, params)
-    if attempts:
-        connection.execute(_ATTEMPT, attempts)
-    return int(result.rowcount or 0)
+    return driver_writes(connection).record(connection, str(claimant), outcomes, now)

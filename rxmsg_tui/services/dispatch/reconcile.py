@@ -20,7 +20,7 @@ from sqlmodel import col, or_, select
 
 from rxmsg_tui.domain.vocabulary import Method, QueueStatus
 from rxmsg_tui.providers.base import FindsSent, OutgoingMessage, SentRecord
-from rxmsg_tui.services.dispatch.claims import RECONCILE
+from rxmsg_tui.services.dispatch.driver_writes import RECONCILE
 from rxmsg_tui.services.dispatch.transports import ProviderFor
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import MessageAttempt, OutboundMessage
