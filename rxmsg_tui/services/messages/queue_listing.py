@@ -98,15 +98,25 @@ _LISTED = tuple(
 _PRIORITY = {int(p): p.label for p in Priority}
 
 
-def _listing(store_id: int, criteria: QueueFilter, zone: ZoneInfo) -> Select[Any]:
-    """The rows of one store that match, each with its patient (an outer join: some have none)."""
+def _listing(
+    store_id: int,
+    criteria: QueueFilter,
+    zone: ZoneInfo,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[Any]:
+    """The rows of one store that match, each with its patient (an outer join: some have none).
+
+    `since` and `until` bound the time to a page's anchor (see `_conditions`).
+    """
     query: Select[Any] = (
         core_select(*_LISTED)  # type: ignore[assignment]  # 18 columns: past the typed overloads
         .select_from(M)
         .outerjoin(Patient, col(Patient.id) == col(M.patient_id))
         .where(col(M.store_id) == store_id)
     )
-    for condition in _conditions(criteria, zone):
+    for condition in _conditions(criteria, zone, since=since, until=until):
         query = query.where(condition)
     return query
 
@@ -139,7 +149,7 @@ def queue_page(
     limit: int = PAGE_SIZE,
 ) -> list[ListedRow]:
     """Up to `limit` rows after `after`, in the order they go out (time, then id)."""
-    query = _listing(store_id, criteria, zone)
+    query = _listing(store_id, criteria, zone, since=after[0] if after else None)
     if after is not None:
         at, last_id = after
         query = query.where(
@@ -175,7 +185,7 @@ def queue_page_before(
     limit: int = PAGE_SIZE,
 ) -> list[ListedRow]:
     """Up to `limit` rows just before `before` (the last rows when None), in queue order."""
-    query = _listing(store_id, criteria, zone)
+    query = _listing(store_id, criteria, zone, until=before[0] if before else None)
     if before is not None:
         at, first_id = before
         query = query.where(
@@ -242,14 +252,37 @@ def count_queue(db: Database, store_id: int, zone: ZoneInfo, criteria: QueueFilt
         return int(session.exec(query).one())
 
 
-def _conditions(criteria: QueueFilter, zone: ZoneInfo) -> list[Any]:
+def _conditions(
+    criteria: QueueFilter,
+    zone: ZoneInfo,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Any]:
+    """The criteria as WHERE terms; `since`/`until` (inclusive) narrow the time to an anchor.
+
+    SQLite walks the (store, time, id) index between one lower and one upper
+    bound. A page's keyset term is an OR it cannot bound by, so the anchor's
+    time is given as a plain bound, and only where it is tighter than the
+    day's: with two bounds on one side SQLite may take the day's and walk the
+    whole day (or, with blank dates, the whole store, 1.5 s a page near the end
+    of a million messages) before the anchor.
+    """
     conditions: list[Any] = []
+    at = col(OutboundMessage.scheduled_at)
+    start = end = None
     if criteria.date_from is not None:
         start = datetime.combine(criteria.date_from, time(0), zone)
-        conditions.append(col(OutboundMessage.scheduled_at) >= start)
     if criteria.date_to is not None:
         end = datetime.combine(criteria.date_to + timedelta(days=1), time(0), zone)
-        conditions.append(col(OutboundMessage.scheduled_at) < end)
+    if since is not None and (start is None or since >= start):
+        conditions.append(at >= since)
+    elif start is not None:
+        conditions.append(at >= start)
+    if until is not None and (end is None or until < end):
+        conditions.append(at <= until)
+    elif end is not None:
+        conditions.append(at < end)
     if criteria.status is None:
         conditions.append(OutboundMessage.status != QueueStatus.DELETED.value)
     else:
