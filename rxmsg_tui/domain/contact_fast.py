@@ -42,11 +42,12 @@ _US_SHAPE = re.compile(
 # A dot-atom local part of the usual characters and an ASCII host name whose
 # last label is letters only: email-validator keeps such an address as typed,
 # except that it lower-cases the domain. Labels are held to 63 characters.
+# Neither part can hold an `@`, so the address splits at its only one.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*", re.ASCII)
 _LABEL = rf"[A-Za-z0-9](?:[A-Za-z0-9\-]{{0,{DNS_LABEL_LENGTH_LIMIT - 2}}}[A-Za-z0-9])?"
-_PLAIN_ADDRESS = re.compile(
-    rf"([A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*)@((?:{_LABEL}\.)+[A-Za-z]{{1,{DNS_LABEL_LENGTH_LIMIT}}})",
-    re.ASCII,
-)
+_PLAIN_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[A-Za-z]{{1,{DNS_LABEL_LENGTH_LIMIT}}}", re.ASCII)
+DOMAINS_REMEMBERED = 4096
+"""A file's addresses share a few domains; each is judged once."""
 _MAILBOX_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 """Local parts email-validator lower-cases (`Postmaster@`): left to it."""
 _SPECIAL_TOP_LEVEL = frozenset(name for name in SPECIAL_USE_DOMAIN_NAMES if "." not in name)
@@ -63,8 +64,8 @@ def us_number_e164(cleaned: str) -> str | None:
     shape = _US_SHAPE.fullmatch(cleaned)
     if shape is None:
         return None
-    area_code = shape.group(1) or shape.group(2)
-    national = f"{area_code}{shape.group(3)}{shape.group(4)}"
+    bracketed, bare, exchange, line = shape.groups()
+    national = f"{bracketed or bare}{exchange}{line}"
     return f"+1{national}" if nanp_valid(national) else None
 
 
@@ -92,17 +93,26 @@ def plain_address(cleaned: str) -> str | None:
     """
     if len(cleaned) > EMAIL_MAX_LENGTH:
         return None
-    shape = _PLAIN_ADDRESS.fullmatch(cleaned)
-    if shape is None:
+    local, _, domain = cleaned.partition("@")
+    if _PLAIN_LOCAL.fullmatch(local) is None or local.lower() in _MAILBOX_NAMES:
         return None
-    local, domain = shape.group(1), shape.group(2).lower()
-    if len(domain) > DOMAIN_MAX_LENGTH or "--" in domain or local.lower() in _MAILBOX_NAMES:
+    plain = _plain_domain(domain)
+    return None if plain is None else f"{local}@{plain}"
+
+
+@functools.lru_cache(maxsize=DOMAINS_REMEMBERED)
+def _plain_domain(domain: str) -> str | None:
+    """The domain lower-cased, when email-validator would take it as it is."""
+    if _PLAIN_DOMAIN.fullmatch(domain) is None:
+        return None
+    domain = domain.lower()
+    if len(domain) > DOMAIN_MAX_LENGTH or "--" in domain:
         return None
     if domain.rpartition(".")[2] in _SPECIAL_TOP_LEVEL or any(
         domain == name or domain.endswith(f".{name}") for name in _SPECIAL_DEEPER
     ):
         return None
-    return f"{local}@{domain}"
+    return domain
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,8 @@ __all__ = [
 
 T = TypeVar("T")
 
-Conversion = tuple[int, Callable[[Any], Any], dict[Any, Any]]
-"""A column's index in the row, its bind processor and the values it has converted."""
+Conversion = tuple[int, Callable[[Any], Any]]
+"""A column's index in the row and its bind processor."""
 
 Excluded = Any
 """The `excluded` pseudo-table of an upsert: the row that was proposed."""
@@ -67,7 +67,7 @@ def insert_tuples(
     # Names from our own metadata, quoted by the dialect; every value is a bound parameter.
     sql = f"INSERT INTO {quote.format_table(target)} ({names}) VALUES ({marks})"  # noqa: S608
     convert: list[Conversion] = [
-        (index, processor, {})
+        (index, processor)
         for index, name in enumerate(columns)
         if (processor := target.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
@@ -75,24 +75,28 @@ def insert_tuples(
     source = iter(rows)
     while batch := list(islice(source, BATCH_ROWS)):
         if convert:
-            batch = [_converted(row, convert) for row in batch]
+            batch = _converted(batch, convert)
         conn.exec_driver_sql(sql, batch)
         written += len(batch)
     return written
 
 
-def _converted(row: Sequence[Any], convert: Sequence[Conversion]) -> tuple[Any, ...]:
-    """The row with its values as the driver takes them; repeated values converted once."""
-    values = list(row)
-    for index, processor, seen in convert:
-        value = values[index]
+def _converted(batch: list[Sequence[Any]], convert: Sequence[Conversion]) -> list[Sequence[Any]]:
+    """The rows with their values as the driver takes them, column by column.
+
+    A column holds few distinct values (one `now`, two booleans, a birth date
+    shared by many), so each is converted once and looked up after.
+    """
+    columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
+    for index, processor in convert:
+        column = columns[index]
         try:
-            values[index] = seen[value]
-        except KeyError:
-            values[index] = seen[value] = processor(value)
+            converted = {value: processor(value) for value in set(column)}
         except TypeError:  # unhashable: converted every time
-            values[index] = processor(value)
-    return tuple(values)
+            columns[index] = list(map(processor, column))
+        else:
+            columns[index] = list(map(converted.__getitem__, column))
+    return list(zip(*columns, strict=True))
 
 
 def upsert_changed(

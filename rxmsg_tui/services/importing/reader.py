@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,7 +19,8 @@ _OTHER_BOMS = (
     (b"\xff\xfe", "UTF-16"),
     (b"\xfe\xff", "UTF-16"),
 )
-PROGRESS_EVERY_BYTES = 1 << 18
+CHUNK_BYTES = 1 << 18
+"""Read, decoded and reported as progress at once."""
 SNIFF_BYTES = 8192
 # Control bytes other than tab, CR, LF and form feed; text has next to none of them.
 _CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 12, 13}) + b"\x7f"
@@ -45,9 +48,50 @@ def read_rows(path: Path, layout: CsvLayout, progress: ProgressCallback | None) 
 
 
 def _text_lines(binary: BinaryIO, size: int, progress: ProgressCallback | None) -> Iterator[str]:
-    offset = 0  # bytes of the file before the current line
-    reported = 0
-    for number, raw in enumerate(binary, start=1):
+    """The file's lines as text, split at LF only, as iterating the binary file splits them."""
+    return chain.from_iterable(_text_chunks(binary, size, progress))
+
+
+def _text_chunks(
+    binary: BinaryIO, size: int, progress: ProgressCallback | None
+) -> Iterator[Iterable[str]]:
+    """Whole lines a chunk at a time, decoded in one call: a line at a time costs more than the
+    parse. A chunk that does not decode cleanly is read again line by line for the exact fault.
+    """
+    offset = 0  # bytes of the file before the chunk
+    lines = 0  # lines of the file before the chunk
+    rest = b""
+    while block := binary.read(CHUNK_BYTES):
+        data = rest + block
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest = data
+            continue
+        rest = data[cut:]
+        yield _decoded(data[:cut], offset, lines)
+        offset += cut
+        lines += data.count(b"\n", 0, cut)
+        if progress is not None and offset < size:
+            progress(ImportStep.CHECKING, offset, size)
+    if rest:
+        yield _decoded(rest, offset, lines)
+    if progress is not None:
+        progress(ImportStep.CHECKING, size, size)
+
+
+def _decoded(chunk: bytes, offset: int, lines: int) -> Iterable[str]:
+    skipped = len(UTF8_BOM) if lines == 0 and chunk.startswith(UTF8_BOM) else 0
+    if b"\x00" not in chunk:
+        try:
+            return io.StringIO(chunk[skipped:].decode("utf-8"), newline="\n")
+        except UnicodeDecodeError:
+            pass
+    return _line_by_line(chunk, offset, lines)
+
+
+def _line_by_line(chunk: bytes, offset: int, lines: int) -> Iterator[str]:
+    """The chunk's lines up to the first that is not UTF-8 text, which is named by line and byte."""
+    for number, raw in enumerate(io.BytesIO(chunk), start=lines + 1):
         text = _without_bom(raw) if number == 1 else raw
         skipped = len(raw) - len(text)
         if b"\x00" in text:
@@ -62,12 +106,7 @@ def _text_lines(binary: BinaryIO, size: int, progress: ProgressCallback | None) 
                 f"{SAVE_AS_UTF8}"
             ) from None
         offset += len(raw)
-        if progress is not None and offset - reported >= PROGRESS_EVERY_BYTES:
-            reported = offset
-            progress(ImportStep.CHECKING, offset, size)
         yield line
-    if progress is not None:
-        progress(ImportStep.CHECKING, size, size)
 
 
 def _refuse_binary(head: bytes) -> None:
@@ -96,6 +135,8 @@ def _without_bom(first: bytes) -> bytes:
 def _rows(lines: Iterator[str], layout: CsvLayout) -> Iterator[Row]:
     reader = csv.reader(lines)
     index: dict[str, int] | None = None
+    names: list[str] = []  # the layout's columns in the file, and where each is
+    positions: list[int] = []
     width = 0
     end_of_last = 0
     data_rows = 0
@@ -113,18 +154,19 @@ def _rows(lines: Iterator[str], layout: CsvLayout) -> Iterator[Row]:
             yield start, [Problem("(row)", _csv_reason(exc))]
             continue
         end_of_last = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
+        if not "".join(cells).strip():
+            continue  # blank, or only separators
         if index is None:
             index, width = _check_header(layout, cells), len(cells)
+            names, positions = list(index), list(index.values())
             continue
         data_rows += 1
         # Trailing empty cells are what spreadsheets add; anything else means shifted columns.
-        if len(cells) < width or any(cell.strip() for cell in cells[width:]):
+        if len(cells) != width and (len(cells) < width or "".join(cells[width:]).strip()):
             reason = f"has {len(cells)} cells, the header has {width}"
             yield start, [Problem("(row)", reason)]
             continue
-        yield start, {name: cells[i] for name, i in index.items()}
+        yield start, dict(zip(names, map(cells.__getitem__, positions), strict=True))
     if index is None:
         raise UnreadableFile("the file is empty")
     if data_rows == 0:
