@@ -73,6 +73,13 @@ def raw_stub() -> Iterator[str]:
             process.wait(timeout=10)
 
 
+def recipient(n: int) -> str:
+    """A pharmacy's patients' cells: three area codes around the store, any exchange and line."""
+    area = (202, 301, 703)[n % 3]
+    exchange = 200 + (n * 7919) % 800
+    return f"+1{area}{exchange}{(n * 104_729) % 10_000:04d}"
+
+
 def raw_loop(base_url: str, workers: int, count: int) -> float:
     """What the client alone can do: 8 threads, one keep-alive httpx.Client each."""
     clients = [httpx.Client(base_url=base_url, auth=(ACCOUNT_SID, "t")) for _ in range(workers)]
@@ -81,7 +88,7 @@ def raw_loop(base_url: str, workers: int, count: int) -> float:
     def post(n: int) -> None:
         clients[n % workers].post(
             path,
-            data={"To": "+12025550143", "From": "+12025550100", "Body": f"m{n}"},
+            data={"To": recipient(n), "From": "+12025550100", "Body": f"m{n}"},
             headers={"Idempotency-Key": str(uuid.uuid4())},
         ).raise_for_status()
 
@@ -111,7 +118,7 @@ def prepare(url: str, count: int) -> None:
             [
                 {"uuid": str(uuid.uuid4()), "store_id": store.id, "method": "SMS",
                  "alert_type": "General", "priority": 3, "entity": "Patient",
-                 "entity_name": "Ana", "recipient": "+12025550143", "subject": "",
+                 "entity_name": "Ana", "recipient": recipient(n), "subject": "",
                  "body": f"m{n}", "status": "Pending", "warning": "", "attempts": 0,
                  "created_at": NOON, "scheduled_at": NOON, "created_by": "bench"}
                 for n in range(count)

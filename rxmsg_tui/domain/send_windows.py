@@ -49,8 +49,7 @@ def parse_window(text: str) -> tuple[time, time]:
 
 def recipient_zones(phone: str, fallback: ZoneInfo) -> list[ZoneInfo]:
     """The zones a number may ring in; the store's when the number says nothing."""
-    names = _zone_names(_zone_key(phone))
-    return [ZoneInfo(n) for n in names] or [fallback]
+    return list(_zones(_zone_key(phone))) or [fallback]
 
 
 NANP_FREE_DIGITS = 3
@@ -74,12 +73,12 @@ def _zone_key(phone: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _zone_names(phone: str) -> tuple[str, ...]:
+def _zones(phone: str) -> tuple[ZoneInfo, ...]:
     try:
         names = number_zones.time_zones_for_number(phonenumbers.parse(phone, None))
     except phonenumbers.NumberParseException:
         return ()
-    return tuple(n for n in names if n != "Etc/Unknown")
+    return tuple(ZoneInfo(n) for n in names if n != "Etc/Unknown")
 
 
 def may_send(

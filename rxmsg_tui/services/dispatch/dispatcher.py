@@ -17,7 +17,8 @@ import logging
 import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -87,15 +88,53 @@ class _StoreRules:
     """`sending.max_per_second` for the store's SMS number; 0 for no limit of our own."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """What sending a claimed message needs of it: read as plain columns, not an ORM object,
+    whose loading (identity map, a dozen instants converted) cost more than the checks."""
+
+    id: int
+    store_id: int
+    uuid: str
+    method: str
+    alert_type: str
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+    patient_id: int | None
+    keyword_reply: bool
+
+
+_DUE_COLUMNS = [getattr(OutboundMessage, name) for name in _Due.__dataclass_fields__]
+
+
 @dataclass
 class _Send:
-    message: OutboundMessage
+    message: _Due
     provider: Provider
     rules: _StoreRules
     open_in: datetime
     """The minute (UTC) in which the message's window was found open: windows, the store's
     and the recipient's 08:00-21:00, open and close on whole minutes, so within it no
     second look is needed."""
+
+
+@dataclass
+class _Sending:
+    """A batch in the sending threads' hands."""
+
+    stats: DispatchStats
+    threads: list[Future[list[Outcome]]]
+    count: Callable[[Outcome | None, DispatchStats], None]
+
+    def finish(self) -> DispatchStats:
+        """Wait for the batch's threads; its stats, with what they sent."""
+        for thread in self.threads:
+            for outcome in thread.result():
+                self.count(outcome, self.stats)
+        log.info("dispatched batch: %s", self.stats)
+        return self.stats
 
 
 @dataclass
@@ -132,8 +171,10 @@ class Dispatcher:
         """Batches on one set of sending threads, one ledger and one heartbeat.
 
         Starting them for every batch of a hundred cost more than a tenth of
-        the process's time at full speed. Dead claims are looked for again
-        every third of a lease, as often as a claim is renewed.
+        the process's time at full speed. The next batch is claimed and
+        checked while the threads still send the one before, so they never
+        wait for it. Dead claims are looked for again every third of a lease,
+        as often as a claim is renewed.
         """
         total = DispatchStats()
         self._take_back(total)
@@ -141,25 +182,35 @@ class Dispatcher:
         ids = self._claim()
         if not ids:
             return total
+        abort = threading.Event()
         try:
             with (
                 ClaimHeartbeat(self.db, self.claimant, self.clock, self.lease),
                 SendLedger(self.db, self.claimant, self.clock, threads=self.workers) as ledger,
                 ThreadPoolExecutor(max_workers=self.workers) as pool,
             ):
-                for batch in range(max_batches):
-                    stats = DispatchStats(claimed=len(ids))
-                    self._work(ids, stats, ledger, pool)
-                    log.info("dispatched batch: %s", stats)
-                    total.add(stats)
-                    if len(ids) < self.batch_size or batch + 1 == max_batches:
-                        break
-                    if time.monotonic() - checked > self.lease.total_seconds() / 3:
-                        self._take_back(total)
-                        checked = time.monotonic()
-                    ids = self._claim()
-                    if not ids:
-                        break
+                try:
+                    sending: _Sending | None = None
+                    for batch in range(max_batches):
+                        stats = DispatchStats(claimed=len(ids))
+                        to_send = self._prepare(ids, stats)
+                        started = self._start(to_send, stats, ledger, pool, abort)
+                        if sending is not None:
+                            total.add(sending.finish())
+                        sending = started
+                        if len(ids) < self.batch_size or batch + 1 == max_batches:
+                            break
+                        if time.monotonic() - checked > self.lease.total_seconds() / 3:
+                            self._take_back(total)
+                            checked = time.monotonic()
+                        ids = self._claim()
+                        if not ids:
+                            break
+                    if sending is not None:
+                        total.add(sending.finish())
+                except BaseException:
+                    abort.set()  # nothing more is handed over; the rest is released unsent
+                    raise
         finally:
             # Normally nothing is left; after an error, nothing sent is ever put back blindly.
             release(self.db, self.claimant, now=self.clock.now(), settle=self.settle)
@@ -177,9 +228,8 @@ class Dispatcher:
             self.db, self.claimant, now=self.clock.now(), limit=self.batch_size, lease=self.lease
         )
 
-    def _work(
-        self, ids: list[int], stats: DispatchStats, ledger: SendLedger, pool: ThreadPoolExecutor
-    ) -> None:
+    def _prepare(self, ids: list[int], stats: DispatchStats) -> queue.SimpleQueue[_Send]:
+        """Check a claimed batch, record what must wait or never go; what may go now."""
         messages, batch = self._load(ids)
         held: list[Outcome] = []
         to_send: queue.SimpleQueue[_Send] = queue.SimpleQueue()
@@ -198,12 +248,20 @@ class Dispatcher:
                 rules = batch.rules[message.store_id]
                 to_send.put(_Send(message, provider, rules, _minute(now)))
         record(self.db, self.claimant, held, now=now)
-        abort = threading.Event()
+        return to_send
+
+    def _start(
+        self,
+        to_send: queue.SimpleQueue[_Send],
+        stats: DispatchStats,
+        ledger: SendLedger,
+        pool: ThreadPoolExecutor,
+        abort: threading.Event,
+    ) -> _Sending:
+        """Hand the batch to the sending threads; they take it up as they finish the last."""
         send = functools.partial(self._send_queued, to_send, ledger, abort)
         threads = [pool.submit(send) for _ in range(max(1, min(self.workers, to_send.qsize())))]
-        for thread in threads:
-            for outcome in thread.result():
-                self._count(outcome, stats)
+        return _Sending(stats, threads, self._count)
 
     def _send_queued(
         self, to_send: queue.SimpleQueue[_Send], ledger: SendLedger, abort: threading.Event
@@ -251,7 +309,6 @@ class Dispatcher:
         the window (or the 21:00 floor) has closed.
         """
         message, provider = item.message, item.provider
-        assert message.id is not None
         method, alert = Method(message.method), AlertType(message.alert_type)
         rate = item.rules.max_per_second
         paced = self.rates.applies(method, rate)
@@ -308,13 +365,14 @@ class Dispatcher:
         else:
             stats.retrying += 1
 
-    def _load(self, ids: list[int]) -> tuple[list[OutboundMessage], _Batch]:
+    def _load(self, ids: list[int]) -> tuple[list[_Due], _Batch]:
         with self.db.read() as session:
-            rows = list(
-                session.exec(select(OutboundMessage).where(col(OutboundMessage.id).in_(ids)))
-            )
+            found = session.execute(
+                select(*_DUE_COLUMNS).where(col(OutboundMessage.id).in_(ids))
+            ).all()
+            rows = [_Due(*row) for row in found]
             order = {message_id: n for n, message_id in enumerate(ids)}
-            rows.sort(key=lambda m: order[m.id or 0])
+            rows.sort(key=lambda m: order[m.id])
             rules: dict[int, _StoreRules] = {}
             for store_id in {m.store_id for m in rows}:
                 store = session.get(Store, store_id)
@@ -336,7 +394,7 @@ class Dispatcher:
         return rows, _Batch(rules, consent)
 
     def _hold(
-        self, message: OutboundMessage, batch: _Batch, now: datetime, stats: DispatchStats
+        self, message: _Due, batch: _Batch, now: datetime, stats: DispatchStats
     ) -> Outcome | None:
         """A message that must not go now: restricted or unwanted (never), or outside its window.
 
@@ -363,12 +421,9 @@ class Dispatcher:
         stats.deferred += 1
         return _pending(message, opens or now + timedelta(days=1))
 
-    def _outcome(
-        self, message: OutboundMessage, provider: str, result: SendResult | Exception
-    ) -> Outcome:
+    def _outcome(self, message: _Due, provider: str, result: SendResult | Exception) -> Outcome:
         attempts = message.attempts + 1
         now = self.clock.now()
-        assert message.id is not None
         if isinstance(result, SendResult):
             return Outcome(
                 message.id, message.store_id, QueueStatus.SENT, attempts,
@@ -401,7 +456,7 @@ def _restricted(text: str, words: list[str]) -> bool:
     return bool(text) and bool(find_restricted(text, words))
 
 
-def _try_send(message: OutboundMessage, provider: Provider) -> SendResult | Exception:
+def _try_send(message: _Due, provider: Provider) -> SendResult | Exception:
     outgoing = OutgoingMessage(
         uuid=message.uuid,
         method=Method(message.method),
@@ -427,10 +482,9 @@ def _failed_attempt(provider: str, error: Exception) -> dict[str, object]:
 
 
 def _fallback(
-    message: OutboundMessage, provider: str, result: SendResult | Exception, now: datetime
+    message: _Due, provider: str, result: SendResult | Exception, now: datetime
 ) -> Outcome:
     """The plainest true outcome, when working out the usual one failed."""
-    assert message.id is not None
     attempts = message.attempts + 1
     if isinstance(result, SendResult):
         return Outcome(
@@ -445,13 +499,11 @@ def _fallback(
     )  # fmt: skip
 
 
-def _pending(message: OutboundMessage, at: datetime) -> Outcome:
-    assert message.id is not None
+def _pending(message: _Due, at: datetime) -> Outcome:
     return Outcome(
         message.id, message.store_id, QueueStatus.PENDING, message.attempts, next_attempt_at=at
     )
 
 
-def _final(message: OutboundMessage, status: QueueStatus, warning: str) -> Outcome:
-    assert message.id is not None
+def _final(message: _Due, status: QueueStatus, warning: str) -> Outcome:
     return Outcome(message.id, message.store_id, status, message.attempts, warning=warning)
