@@ -91,11 +91,14 @@ def test_texts_from_one_number_keep_to_its_rate(
     provider.close()
     assert stats.sent == 15
     arrivals = sorted(carrier.arrivals)
-    # A second's worth at once, then one every 0.2 s: at most 5·T + 5 in any span T
-    # (plus one for a request that left on time but arrived late, on a busy machine).
+    # A second's worth at once, then one every 0.2 s: at most 5·T + 5 in any span T, the
+    # span widened by how late a request that left on time may arrive: the first ones each
+    # open a client and a connection, which on two loaded cores took up to 0.3 s. Unpaced,
+    # all fifteen arrive within a tenth of a second, far beyond this.
+    late = 0.5
     for i, start in enumerate(arrivals):
         for j in range(i, len(arrivals)):
-            assert j - i + 1 <= 5 * (arrivals[j] - start) + 5 + 1
+            assert j - i + 1 <= 5 * (arrivals[j] - start + late) + 5
     assert arrivals[-1] - arrivals[0] >= (15 - 6) / 5 - 0.1
     assert {(m.status, m.attempts) for m in messages(db)} == {("Sent", 1)}
 
