@@ -25,7 +25,7 @@ from rxmsg_tui.services.messages import queue_report as report
 from rxmsg_tui.services.messages.queue_listing import QueueFilter
 from rxmsg_tui.widgets.app_events import QueueChanged
 from rxmsg_tui.widgets.date_input import DateInput
-from rxmsg_tui.widgets.paged_table import Direction, PagedTable
+from rxmsg_tui.widgets.paged_table import Direction, PagedTable, PageRow
 from rxmsg_tui.widgets.queue_criteria import QueueCriteria
 from rxmsg_tui.widgets.queue_table import QueueLine, QueueTable, queue_line
 
@@ -54,10 +54,13 @@ class OutboundMessagingQueueScreen(RxScreen):
     report what staff see. Every search starts a new generation, and rows or
     counts read for an older one are dropped when they arrive.
 
-    The pages next to the window are read ahead as soon as a page is shown, so
+    The pages next to the window are read ahead once a page is painted, so
     PageDown past the last row shows the next page in the same frame instead of
-    waiting for the database. A page read ahead is dropped whenever the queue
-    changes (`epoch`).
+    waiting for the database; a key that comes while that read is under way
+    waits for it rather than reading the page twice. The rows the window lets
+    go of are kept as the page beyond its other edge, so paging on reads one
+    page a page and paging back reads none. A page read ahead is dropped
+    whenever the queue changes (`epoch`).
     """
 
     CSS_PATH = "../styles/message_queue.tcss"
@@ -75,6 +78,10 @@ class OutboundMessagingQueueScreen(RxScreen):
         self._refresh: Timer | None = None
         self.epoch = 0
         self._ahead: dict[tuple[Direction, Hashable], RowsRead] = {}
+        self._reading_ahead: dict[Direction, Hashable] = {}
+        """The anchor each direction's read-ahead worker is reading from."""
+        self._awaited: tuple[Direction, Hashable] | None = None
+        """A page asked for while it was being read ahead: shown as soon as it comes."""
 
     def compose_body(self) -> ComposeResult:
         yield QueueCriteria(self.context.clock.today(self.context.store_zone))
@@ -155,9 +162,12 @@ class OutboundMessagingQueueScreen(RxScreen):
     def _rows_wanted(self, event: PagedTable.RowsWanted) -> None:
         if self.criteria is None:
             return
-        ahead = self._ahead.pop((event.direction, event.anchor), None)
+        key = (event.direction, event.anchor)
+        ahead = self._ahead.pop(key, None)
         if ahead is not None and ahead.generation == self.generation:
             self._show_rows(ahead)
+        elif self._is_reading_ahead(key):
+            self._awaited = key  # the read under way is this page: no second read
         else:
             self._read(self.generation, self.criteria, event.direction, event.anchor)
 
@@ -189,11 +199,16 @@ class OutboundMessagingQueueScreen(RxScreen):
             return RowsRead(generation, direction, lines, more, key is not None)
 
         if ahead and direction is not None:
+            awaited = self._awaited
+            if awaited is not None and awaited[0] == direction and awaited[1] != anchor:
+                self._awaited = None  # its worker is replaced below and will post nothing
+                self._read(generation, criteria, *awaited)
+            self._reading_ahead[direction] = anchor
             run_service(
                 self,
                 read,
                 partial(self._keep_ahead, self.epoch, (direction, anchor)),
-                lambda _failure: None,  # read again when asked for, and said then if it fails
+                partial(self._ahead_failed, self.epoch, (direction, anchor)),
                 doing="reading the queue ahead",
                 group=f"queue-ahead-{direction}",
             )
@@ -208,13 +223,59 @@ class OutboundMessagingQueueScreen(RxScreen):
         )
 
     def _keep_ahead(self, epoch: int, key: tuple[Direction, Hashable], event: RowsRead) -> None:
-        if epoch == self.epoch and event.generation == self.generation:
+        self._done_reading_ahead(key)
+        if epoch != self.epoch or event.generation != self.generation:
+            return
+        if self._awaited == key:
+            self._awaited = None
+            self._show_rows(event)
+        else:
             self._ahead[key] = event
+
+    def _ahead_failed(
+        self, epoch: int, key: tuple[Direction, Hashable], _event: WorkFailed
+    ) -> None:
+        """Said only if the page is wanted: then it is read again, and a failure shown."""
+        self._done_reading_ahead(key)
+        if epoch == self.epoch and self._awaited == key and self.criteria is not None:
+            self._awaited = None
+            self._read(self.generation, self.criteria, *key)
+
+    def _is_reading_ahead(self, key: tuple[Direction, Hashable]) -> bool:
+        direction, anchor = key
+        return direction in self._reading_ahead and self._reading_ahead[direction] == anchor
+
+    def _done_reading_ahead(self, key: tuple[Direction, Hashable]) -> None:
+        if self._is_reading_ahead(key):
+            del self._reading_ahead[key[0]]
 
     def _forget_ahead(self) -> None:
         """The queue or the criteria changed: pages read ahead may be wrong."""
         self.epoch += 1
         self._ahead.clear()
+        self._reading_ahead.clear()
+        self._awaited = None
+
+    def _keep_dropped(
+        self, old: list[PageRow], more_before: bool, more_after: bool, direction: Direction
+    ) -> None:
+        """The rows the window let go of are the page beyond its new edge: kept, not read again."""
+        table = self.query_one(QueueTable)
+        if direction not in ("after", "before") or not table.window:
+            return
+        shown = {row.key for row in table.window}
+        dropped = [row for row in old if isinstance(row, QueueLine) and row.key not in shown]
+        if not dropped:
+            return
+        if direction == "after":  # they lay before the window's first row
+            page = dropped[-self.page_size :]
+            more = more_before or len(dropped) > len(page)
+            key: tuple[Direction, Hashable] = ("before", table.window[0].anchor)
+        else:
+            page = dropped[: self.page_size]
+            more = more_after or len(dropped) > len(page)
+            key = ("after", table.window[-1].anchor)
+        self._ahead[key] = RowsRead(self.generation, key[0], page, more, anchored=True)
 
     def _read_ahead(self) -> None:
         """Read the pages beyond both edges of the window, unless they are at hand already."""
@@ -227,9 +288,9 @@ class OutboundMessagingQueueScreen(RxScreen):
         if table.more_before:
             edges.append(("before", table.window[0].anchor))
         self._ahead = {key: rows for key, rows in self._ahead.items() if key in edges}
-        for direction, anchor in edges:
-            if (direction, anchor) not in self._ahead:
-                self._read(self.generation, self.criteria, direction, anchor, ahead=True)
+        for key in edges:
+            if key not in self._ahead and not self._is_reading_ahead(key):
+                self._read(self.generation, self.criteria, *key, ahead=True)
 
     def _count(self, generation: int, criteria: QueueFilter) -> None:
         db, store, zone = self.context.db, self.context.actor.store_id, self.context.store_zone
@@ -248,14 +309,17 @@ class OutboundMessagingQueueScreen(RxScreen):
         table = self.query_one(QueueTable)
         lines = event.rows
         if event.direction is not None:
+            old, more_before, more_after = table.window, table.more_before, table.more_after
             table.show_page(lines, event.direction, more=event.more)
+            self._keep_dropped(old, more_before, more_after, event.direction)
         elif not lines and event.anchored:  # every row on show went: start again from the top
             table.stop_waiting()
             self.search()
             return
         else:
             table.reload(lines, more_before=event.anchored, more_after=event.more)
-        self._read_ahead()
+        # After the paint: the read must not hold the interpreter while this page is drawn.
+        self.call_after_refresh(self._read_ahead)
 
     def _show_count(self, generation: int, count: int) -> None:
         if generation == self.generation and self.criteria is not None:
@@ -293,8 +357,9 @@ class OutboundMessagingQueueScreen(RxScreen):
 
     @on(DataTable.RowSelected, "#queue")
     def _open_detail(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.app.push_screen(MessageDetailScreen(self.context, int(event.row_key.value)))
+        message = self.query_one(QueueTable).message_at(event.cursor_row)
+        if message is not None:
+            self.app.push_screen(MessageDetailScreen(self.context, message.id))
 
     def action_delete_message(self) -> None:
         row = self.query_one(QueueTable).current()

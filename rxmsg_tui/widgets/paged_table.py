@@ -112,13 +112,8 @@ class PagedTable(DataTable[RenderableType]):
             if len(window) > self.max_rows:
                 del window[self.max_rows :]
                 self.more_after = True
-        if direction == "after" and window[:old_length] == self.window:
-            for row in rows:
-                self.add_row(*self.shown_cells(row), key=row.key)
-        else:
-            self.clear()
-            for row in window:
-                self.add_row(*self.shown_cells(row), key=row.key)
+        appended = direction == "after" and window[:old_length] == self.window
+        self.put_rows(window, appended=len(rows) if appended else None)
         self.window = window
         index = {row.key: i for i, row in enumerate(window)}
         fallback = len(window) - 1 if direction == "last" else 0
@@ -129,6 +124,19 @@ class PagedTable(DataTable[RenderableType]):
             self.scroll_to(y=index[top_key], animate=False, immediate=True)
             self.call_after_refresh(self.scroll_to, y=index[top_key], animate=False)
         self.waiting = False
+
+    def put_rows(self, window: Sequence[PageRow], *, appended: int | None) -> None:
+        """Hand `window` to the DataTable; `appended` counts rows added after those shown.
+
+        Here a row's key is its PageRow key; a subclass may reuse its rows instead.
+        """
+        if appended is not None:
+            for row in window[len(window) - appended :]:
+                self.add_row(*self.shown_cells(row), key=row.key)
+            return
+        self.clear()
+        for row in window:
+            self.add_row(*self.shown_cells(row), key=row.key)
 
     def shown_cells(self, row: PageRow) -> tuple[RenderableType, ...]:
         """The cells handed to the DataTable for `row` (a subclass may join them into one)."""
@@ -142,6 +150,9 @@ class PagedTable(DataTable[RenderableType]):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._ask_if_scrolled_to_edge(old_value, new_value)
+
+    def _ask_if_scrolled_to_edge(self, old_value: float, new_value: float) -> None:
         if new_value >= self.max_scroll_y and self.max_scroll_y > 0:
             self._ask_if_near_edge(len(self.window), len(self.window))
         elif new_value <= 0 and old_value > 0:

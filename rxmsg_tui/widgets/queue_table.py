@@ -20,7 +20,8 @@ from rxmsg_tui.services.messages.queue_report import (
     SHORT_PRIORITY,
     SHORT_WARNING,
 )
-from rxmsg_tui.widgets.paged_table import Direction, PagedTable, PageRow, clip
+from rxmsg_tui.widgets.line_table import LineTable
+from rxmsg_tui.widgets.paged_table import Direction, PageRow, clip
 
 FLEX = 0
 """The width of the one column (Entity Name) that takes whatever room the others leave."""
@@ -161,12 +162,14 @@ def _join(texts: Sequence[str], widths: Sequence[int]) -> str:
     return " ".join(text.ljust(size) for text, size in zip(texts, widths, strict=True)).rstrip()
 
 
-class QueueTable(PagedTable):
+class QueueTable(LineTable):
     """The paged table with the queue's keys, and a reload that keeps the cursor in place.
 
     The keys act on the screen (`screen.delete_message`, …) but live here, so
     that `d` and `r` typed in a criteria field stay letters. Its columns follow
-    its width: short names at 80 columns, the legacy's full ones when wide.
+    its width: short names at 80 columns, the legacy's full ones when wide. Each
+    row is its message's cells joined into one line (see LineTable), laid out
+    off the UI thread by `queue_line`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -183,7 +186,6 @@ class QueueTable(PagedTable):
 
     def __init__(self, *, page_size: int, zone: ZoneInfo, id: str | None = None) -> None:
         super().__init__(page_size=page_size, id=id)
-        self.cell_padding = 0  # the line carries its own gaps: 80 columns are tight
         self.zone = zone
         self.queue_layout = COMPACT
         self.line_width = 80
@@ -209,12 +211,7 @@ class QueueTable(PagedTable):
     def _set_columns(self) -> None:
         widths = self.queue_layout.widths(self.line_width)
         heading = _join([label for label, _, _ in self.queue_layout.columns], widths)
-        self.clear(columns=True)
-        self.add_column(
-            Text(heading, no_wrap=True, overflow="crop"), width=self.line_width, key="line"
-        )
-        for line in self.window:
-            self.add_row(*self.shown_cells(line), key=line.key)
+        self.set_line_column(Text(heading, no_wrap=True, overflow="crop"), self.line_width)
 
     def line_of(self, row: PageRow) -> PageRow:
         """`row` laid out for this table's width (a page read before a resize comes back so)."""
@@ -228,33 +225,21 @@ class QueueTable(PagedTable):
 
     def shown_cells(self, row: PageRow) -> tuple[RenderableType, ...]:
         line = row.line if isinstance(row, QueueLine) else None
-        return (line if line is not None else Text(" ".join(map(str, row.cells))),)
+        return (line,) if line is not None else super().shown_cells(row)
 
     def show_page(self, rows: Sequence[PageRow], direction: Direction, *, more: bool) -> None:
         super().show_page([self.line_of(row) for row in rows], direction, more=more)
 
-    def current(self) -> QueueRow | None:
-        """The highlighted message, if any."""
-        line = self.window[self.cursor_row] if 0 <= self.cursor_row < len(self.window) else None
+    def reload(self, rows: Sequence[PageRow], *, more_before: bool, more_after: bool) -> None:
+        """Show `rows` instead of the window, laid out for this width."""
+        rows = [self.line_of(row) for row in rows]
+        super().reload(rows, more_before=more_before, more_after=more_after)
+
+    def message_at(self, row: int) -> QueueRow | None:
+        """The message shown in DataTable row `row` (rows are slots, not message ids)."""
+        line = self.window[row] if 0 <= row < len(self.window) else None
         return line.message if isinstance(line, QueueLine) else None
 
-    def reload(self, rows: Sequence[PageRow], *, more_before: bool, more_after: bool) -> None:
-        """Show `rows` instead of the window: lines change where they can, else the rows do."""
-        self.waiting = True
-        rows = [self.line_of(row) for row in rows]
-        self.more_before, self.more_after = more_before, more_after
-        if [r.key for r in rows] == [r.key for r in self.window]:
-            for old, new in zip(self.window, rows, strict=True):
-                if old != new:
-                    self.update_cell(new.key, "line", self.shown_cells(new)[0])
-        else:
-            row, top = self.cursor_row, self.scroll_y
-            key = self.window[row].key if 0 <= row < len(self.window) else None
-            self.clear()
-            for line in rows:
-                self.add_row(*self.shown_cells(line), key=line.key)
-            index = {line.key: i for i, line in enumerate(rows)}
-            self.move_cursor(row=index.get(key or "", min(row, len(rows) - 1)), scroll=False)
-            self.call_after_refresh(self.scroll_to, y=top, animate=False)
-        self.window = list(rows)
-        self.waiting = False
+    def current(self) -> QueueRow | None:
+        """The highlighted message, if any."""
+        return self.message_at(self.cursor_row)
