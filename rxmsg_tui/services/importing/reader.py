@@ -83,7 +83,8 @@ def _decoded(chunk: bytes, offset: int, lines: int) -> Iterable[str]:
     skipped = len(UTF8_BOM) if lines == 0 and chunk.startswith(UTF8_BOM) else 0
     if b"\x00" not in chunk:
         try:
-            return io.StringIO(chunk[skipped:].decode("utf-8"), newline="\n")
+            text = chunk[skipped:].decode("utf-8")
+            return io.StringIO(text, newline="\n") if text else [text]  # a file of a BOM alone
         except UnicodeDecodeError:
             pass
     return _line_by_line(chunk, offset, lines)

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.engine import READ_ONLY
 
-IMPORT_CACHE_KIB = 256 * 1024
+IMPORT_CACHE_KIB = 64 * 1024
 """SQLite's page cache per schema during an import (the default is 2 MiB)."""
 _SCHEMAS = ("main", "temp")
 
