@@ -13,7 +13,8 @@ They run on the caller's connection, inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -62,6 +63,32 @@ class DriverWrites:
 
     placeholder: str
     instant: Callable[[datetime | None], Any]
+    sqlite: bool
+
+    @contextmanager
+    def transaction(self, connection: Connection, *, durable: bool) -> Iterator[None]:
+        """A transaction run by the driver on a connection held for these writes alone.
+
+        As every writer's: on SQLite it takes the write lock up front (see
+        `storage.engine`); on PostgreSQL a commit that need not survive a
+        database crash (`durable=False`) does not wait for the disk.
+        """
+        driver = connection.connection.dbapi_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            if self.sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+            elif not durable:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield
+            driver.commit()
+        except BaseException:
+            with suppress(Exception):  # the caller drops the connection; the first error matters
+                driver.rollback()
+            raise
+        finally:
+            cursor.close()
 
     def record(
         self, connection: Connection, claimant: str, rows: Sequence[Outcome], now: datetime
@@ -122,7 +149,9 @@ def _for_dialect(dialect: Dialect) -> DriverWrites:
     if placeholder is None:
         raise NotImplementedError(f"no placeholder known for paramstyle {dialect.paramstyle}")
     convert = UTCDateTime().bind_processor(dialect)
-    return DriverWrites(placeholder, convert if convert is not None else _unchanged)
+    return DriverWrites(
+        placeholder, convert if convert is not None else _unchanged, dialect.name == "sqlite"
+    )
 
 
 def _unchanged(value: datetime | None) -> Any:

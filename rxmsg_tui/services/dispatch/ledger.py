@@ -23,6 +23,7 @@ from rxmsg_tui.clock import Clock
 from rxmsg_tui.services.dispatch import outcomes as outcomes_module
 from rxmsg_tui.services.dispatch.claimant import Claimant
 from rxmsg_tui.services.dispatch.claims import mark_handed_many
+from rxmsg_tui.services.dispatch.driver_writes import driver_writes
 from rxmsg_tui.services.dispatch.outcomes import Outcome
 from rxmsg_tui.storage.database import Database
 
@@ -165,10 +166,8 @@ class SendLedger:
         hands = [request.hand for request in group if request.hand is not None]
         connection = self._connection()
         try:
-            with connection.begin():
-                if not hands and not self.db.is_sqlite:
-                    # Answers alone may be lost to a database crash: they are then reconciled.
-                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            # Answers alone may be lost to a database crash: they are then reconciled.
+            with driver_writes(connection).transaction(connection, durable=bool(hands)):
                 outcomes_module.write_outcomes(connection, self.claimant, records, now=now)
                 handed = mark_handed_many(connection, self.claimant, hands, now=now)
         except Exception:
