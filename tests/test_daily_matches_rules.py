@@ -12,12 +12,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, select, update
 
 from rxmsg_tui.domain.templates import render
 from rxmsg_tui.domain.vocabulary import AlertType, Channel, Method
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.daily import run_daily
+from rxmsg_tui.services.daily import greetings, run_daily
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import AuditLog, DailyRun, MessageFormat, Store
 from tests.conftest import NOW
@@ -71,10 +72,17 @@ def test_refill_reminders_match_the_rule(db: Database, store: Store, admin: Acto
     assert len(expected) > 50  # the sample really exercises the windows
 
 
-def test_birthdays_match_the_rule(db: Database, store: Store, admin: Actor) -> None:
+@pytest.mark.parametrize("by", ["date lookups", "reading every patient"])
+def test_birthdays_match_the_rule(
+    db: Database, store: Store, admin: Actor, monkeypatch: pytest.MonkeyPatch, by: str
+) -> None:
+    """Found by their dates in each birth year, or by month and day when the years span far."""
     assert store.id is not None
+    if by == "reading every patient":
+        monkeypatch.setattr(greetings, "MAX_BIRTH_DATES", 0)
     rng = random.Random(7)
     world = World(db, store.id)
+    world.patient("NODOB", dob=None)  # no date of birth: never a birthday
     world.settings(refill_channels=[], birthday_channels=["email"])
     dobs: dict[str, date] = {}
     for n in range(60):

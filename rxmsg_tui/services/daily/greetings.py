@@ -13,9 +13,10 @@ by text) after that day welcomes an existing patient.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, true, union
+from sqlalchemy import Connection, and_, func, or_, select, true, union
 from sqlalchemy.sql import ColumnElement
 
 from rxmsg_tui.domain.refill_rules import birthday_on
@@ -27,12 +28,15 @@ from rxmsg_tui.services.daily.plan import DayPlan
 from rxmsg_tui.services.daily.sql import CONSENT, PATIENT
 from rxmsg_tui.services.dedupe_keys import KeyPart, dedupe_key_sql
 
+MAX_BIRTH_DATES = 5_000
+"""Past this many dates to look up (birth years far apart), the patients are read instead."""
+
 
 def birthday_candidates(plan: DayPlan, channel: Channel, year: int) -> Candidates | None:
     """The birthdays kept on the covered days of `year` (a catch-up may span New Year)."""
     days = [d for d in plan.days() if d.year == year]
-    if not days:
-        return None
+    if not days or plan.birth_years is None:
+        return None  # no patient has a date of birth
     kept = sorted({_month_day(d) for d in days} | {"02-29" for d in days if _keeps_leap_day(d)})
     rows = (
         select(
@@ -44,14 +48,52 @@ def birthday_candidates(plan: DayPlan, channel: Channel, year: int) -> Candidate
         .select_from(with_preference(PATIENT, "birthday", channel))
         .where(
             PATIENT.c.store_id == plan.store_id,
-            PATIENT.c.dob.is_not(None),
-            plan.dialect.month_day(PATIENT.c.dob).in_(kept),
+            _born_on(plan, kept),
             *may_receive(
                 channel, ConsentPurpose.MARKETING, only_verified=plan.settings.only_verified
             ),
         )
     )
     return Candidates(AlertType.BIRTHDAY, channel.method, Entity.PATIENT, rows)
+
+
+def birth_years(conn: Connection, store_id: int) -> tuple[int, int] | None:
+    """The earliest and latest birth year among the store's patients (two index lookups)."""
+    born = select(PATIENT.c.dob).where(PATIENT.c.store_id == store_id)
+    first = born.with_only_columns(func.min(PATIENT.c.dob)).scalar_subquery()
+    last = born.with_only_columns(func.max(PATIENT.c.dob)).scalar_subquery()
+    found = conn.execute(select(first, last)).one()
+    if found[0] is None or found[1] is None:
+        return None
+    return found[0].year, found[1].year
+
+
+def _born_on(plan: DayPlan, month_days: list[str]) -> ColumnElement[bool]:
+    """Born on one of `month_days` ("MM-DD") in any year.
+
+    Spelled as the dates themselves, one per birth year the store has, so
+    `ix_patient_store_dob` finds them by equality; read patient by patient only
+    when the years span so far that the list would be too long.
+    """
+    assert plan.birth_years is not None
+    first, last = plan.birth_years
+    dates = list(_dates(month_days, range(first, last + 1)))
+    if len(dates) > MAX_BIRTH_DATES:
+        return and_(
+            PATIENT.c.dob.is_not(None), plan.dialect.month_day(PATIENT.c.dob).in_(month_days)
+        )
+    return PATIENT.c.dob.in_(dates)
+
+
+def _dates(month_days: list[str], years: Iterable[int]) -> Iterable[date]:
+    """Every real date with one of `month_days` in `years` (29 February in leap years only)."""
+    pairs = [(int(md[:2]), int(md[3:])) for md in month_days]
+    for year in years:
+        for month, day in pairs:
+            try:
+                yield date(year, month, day)
+            except ValueError:
+                continue
 
 
 def welcome_candidates(plan: DayPlan, channel: Channel) -> Candidates:

@@ -29,6 +29,8 @@ class DayPlan:
     dialect: Dialect
     go_live: date | None = None
     """The day the store started messaging; patients present then are not new."""
+    birth_years: tuple[int, int] | None = None
+    """The earliest and latest birth year of the store's patients, read when birthdays are on."""
 
     def start_of(self, day: date) -> datetime:
         """Local midnight of `day` in UTC; on a DST day the store's day is 23 or 25 hours long."""

@@ -34,7 +34,11 @@ from rxmsg_tui.services.daily.flood_guard import (
     patient_total,
     would_reach,
 )
-from rxmsg_tui.services.daily.greetings import birthday_candidates, welcome_candidates
+from rxmsg_tui.services.daily.greetings import (
+    birth_years,
+    birthday_candidates,
+    welcome_candidates,
+)
 from rxmsg_tui.services.daily.insert import Candidates, queue_candidates
 from rxmsg_tui.services.daily.pickup import followup_candidates, review_resend_candidates
 from rxmsg_tui.services.daily.plan import DayPlan
@@ -265,6 +269,9 @@ def _plan(
         constants=constants,
         dialect=Dialect(db.engine.dialect.name),
         go_live=store.go_live,
+        birth_years=(
+            birth_years(session.connection(), store_id) if settings.birthday_channels else None
+        ),
     )
 
 

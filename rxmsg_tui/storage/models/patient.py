@@ -57,6 +57,7 @@ class Patient(SQLModel, table=True):
         Index("ix_patient_store_created", "store_id", "created_at"),
         Index("ix_patient_store_zip", "store_id", "zip", "id"),
         Index("ix_patient_store_cell", "store_id", "cell_phone"),
+        Index("ix_patient_store_dob", "store_id", "dob"),
     )
 
 
