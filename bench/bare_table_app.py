@@ -3,30 +3,34 @@
 Run by bench_queue_screen.py in a process of its own, so that its resident
 memory holds Textual and one painted page and nothing of rxmsg (SQLAlchemy,
 pydantic, the screens). Prints one JSON line: the RSS after `import textual`,
-once the page is painted, and the process's peak (ru_maxrss), in MiB.
+once the page is painted, and the process's peak (VmHWM), in MiB.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import sys
 from pathlib import Path
 
 PAGE = 50
 
 
-def rss_mib() -> float:
-    """The resident memory now (VmRSS), in MiB."""
+def status_mib(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
+def rss_mib() -> float:
+    """The resident memory now (VmRSS), in MiB."""
+    return status_mib("VmRSS")
+
+
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This program's high-water mark (VmHWM): ru_maxrss would keep the parent's across exec."""
+    return status_mib("VmHWM")
 
 
 async def painted_page() -> float:

@@ -79,11 +79,17 @@ class LineTable(PagedTable):
             self.clear()
             shown = 0
         old = self.window if shown else []
+        rewritten = False
         for slot, row in enumerate(window):
             if slot >= shown:
                 self.add_row(*self.shown_cells(row), key=str(slot))
             elif slot >= len(old) or old[slot] is not row:
-                self.update_cell(str(slot), LINE_KEY, self.shown_cells(row)[0])
+                # update_cell's own work (a refresh a cell), done once for all below
+                self._data[RowKey(str(slot))][LINE_KEY] = self.shown_cells(row)[0]
+                rewritten = True
+        if rewritten:
+            self._update_count += 1
+            self.refresh()
 
     def shown_cells(self, row: PageRow) -> tuple[RenderableType, ...]:
         return (Text(" ".join(row.cells), no_wrap=True, overflow="crop", end=""),)
