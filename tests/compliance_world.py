@@ -3,7 +3,7 @@
 The store is in Chicago. Its patients' cells carry area codes of the four
 mainland zones, Alaska, Hawaii and a few that span two zones (Idaho, the
 Dakotas, northern Nevada), so each patient's quiet hours are those of every
-zone the number may ring in (phonenumbers, as `recipient_zones` reads them).
+zone the number may ring in (phonenumbers for the whole number: `tests/zones_oracle.py`).
 Everything is drawn from one seeded generator, so a failure names the same
 patient on every run. The timetable says what happens at each minute of the
 store's day: Rx events from the pharmacy system, two-way chat replies typed
@@ -30,7 +30,6 @@ from sqlalchemy import insert, update
 from sqlmodel import col
 
 from rxmsg_tui.clock import Clock
-from rxmsg_tui.domain.send_windows import recipient_zones
 from rxmsg_tui.domain.vocabulary import Method, Role, RxEventKind
 from rxmsg_tui.providers.base import DeliveryStatus, InboundSms, OutgoingMessage, SendResult
 from rxmsg_tui.services.actor import Actor
@@ -45,6 +44,7 @@ from rxmsg_tui.storage.models import (
     Store,
 )
 from tests.tui.seed import insert_patients, patient
+from tests.zones_oracle import ring_zones
 
 STORE_ZONE = ZoneInfo("America/Chicago")
 DAY = date(2026, 3, 10)
@@ -252,7 +252,7 @@ def _people(
     people, consents, prefs, prescriptions, refills = [], [], [], [], 0
     for n, (region, cell) in enumerate(cells):
         pk, pid, rx_number = pks[f"P{n:05d}"], f"P{n:05d}", f"{700000 + n}"
-        people.append(Person(pk, pid, cell, region, tuple(recipient_zones(cell, STORE_ZONE)),
+        people.append(Person(pk, pid, cell, region, tuple(ring_zones(cell, STORE_ZONE)),
                              rx_number))  # fmt: skip
         for channel in ("sms", "email", "call"):
             for purpose in ("transactional", "marketing"):

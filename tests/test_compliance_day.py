@@ -33,7 +33,7 @@ import pytest
 from sqlmodel import select
 
 from rxmsg_tui.config import Settings
-from rxmsg_tui.domain.send_windows import QUIET_END, QUIET_START, recipient_zones
+from rxmsg_tui.domain.send_windows import QUIET_END, QUIET_START
 from rxmsg_tui.domain.vocabulary import Method, QueueStatus, QueueWarning
 from rxmsg_tui.services.chat import send_chat
 from rxmsg_tui.services.consent_state import consent_states
@@ -59,6 +59,7 @@ from tests.compliance_world import (
     at_minute,
     build_world,
 )
+from tests.zones_oracle import ring_zones
 
 RINGS = (Method.SMS, Method.CALL)
 
@@ -159,7 +160,7 @@ class Stopwatch:
 def rang_at_night(sent: Sent) -> list[str]:
     """Each zone the number may ring in where it was outside 08:00-21:00, as `zone hh:mm`."""
     found = []
-    for zone in recipient_zones(sent.to, STORE_ZONE):
+    for zone in ring_zones(sent.to, STORE_ZONE):
         local = sent.at.astimezone(zone)
         if not QUIET_END <= local.time() < QUIET_START:
             found.append(f"{zone.key} {local:%H:%M}")
@@ -232,7 +233,7 @@ def no_text_or_call_outside_8_to_21_at_the_recipient(day: Day) -> None:
     assert {regions[s.to] for s in rung} == {p.region for p in day.world.people}
     assert {s.method for s in rung} == set(RINGS)
     # The floor is reached, not avoided: a text goes at 08:00 sharp somewhere.
-    local = {s.at.astimezone(recipient_zones(s.to, STORE_ZONE)[0]).strftime("%H:%M") for s in rung}
+    local = {s.at.astimezone(ring_zones(s.to, STORE_ZONE)[0]).strftime("%H:%M") for s in rung}
     assert "08:00" in local
 
 
@@ -248,7 +249,7 @@ def nothing_sent_outside_the_store_window(day: Day, windows: dict[str, Any]) -> 
     latest = max(opened)
     if windows is WIDE_OPEN:  # the floor's evening edge: 20:59 somewhere west of Chicago
         evening = {
-            s.at.astimezone(recipient_zones(s.to, STORE_ZONE)[0]).strftime("%H:%M")
+            s.at.astimezone(ring_zones(s.to, STORE_ZONE)[0]).strftime("%H:%M")
             for s in day.ordinary()
         }  # fmt: skip
         assert max(evening) >= "20:00"

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneMetadata
-from phonenumbers import timezone as number_zones
 from phonenumbers.tzdata import TIMEZONE_DATA
 
 from rxmsg_tui.domain.send_windows import (
@@ -22,6 +21,7 @@ from rxmsg_tui.domain.send_windows import (
     recipient_zones,
 )
 from rxmsg_tui.domain.vocabulary import AlertType, Method
+from tests.zones_oracle import zone_names
 
 STORE = StoreWindows.from_settings(
     "America/New_York", "09:00-19:00", "10:00-18:00", ["mon", "tue", "wed", "thu", "fri", "sat"]
@@ -109,15 +109,6 @@ def test_a_verification_code_by_sms_at_night_waits_for_eight_in_the_recipients_z
     assert next_allowed(Method.SMS, AlertType.VERIFICATION, at, STORE, NY_CELL) == expected
 
 
-def zones_by_phonenumbers(phone: str) -> list[str]:
-    """The zones phonenumbers names for the whole number: the oracle of the keyed lookup."""
-    try:
-        names = number_zones.time_zones_for_number(phonenumbers.parse(phone, None))
-    except phonenumbers.NumberParseException:
-        return []
-    return [n for n in names if n != "Etc/Unknown"]
-
-
 def _top_level_alternatives(pattern: str) -> list[str]:
     parts, depth, current = [], 0, ""
     for char in pattern:
@@ -159,7 +150,7 @@ def test_a_plus_one_number_rings_in_the_zones_phonenumbers_names(
     area: int, exchange: int, line: int
 ) -> None:
     phone = f"+1{area:03d}{exchange:03d}{line:04d}"
-    expected = zones_by_phonenumbers(phone)
+    expected = zone_names(phone)
     fallback = ZoneInfo("America/New_York")
     assert [z.key for z in recipient_zones(phone, fallback)] == (expected or [fallback.key])
 
@@ -171,5 +162,5 @@ def test_a_plus_one_number_rings_in_the_zones_phonenumbers_names(
 )  # fmt: skip
 def test_numbers_with_short_free_tails_and_foreign_numbers_keep_their_zones(phone: str) -> None:
     fallback = ZoneInfo("America/Chicago")
-    expected = zones_by_phonenumbers(phone) or [fallback.key]
+    expected = zone_names(phone) or [fallback.key]
     assert [z.key for z in recipient_zones(phone, fallback)] == expected
