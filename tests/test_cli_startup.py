@@ -49,28 +49,9 @@ def test_help_and_usage_errors_load_no_heavy_library(args: list[str]) -> None:
     assert _loaded_after(code) == set()
 
 
-LIGHT_COMMANDS = (
-    "chat",
-    "demo",
-    "devices",
-    "dispatch",
-    "event",
-    "group-send",
-    "health",
-    "import",
-    "inbound",
-    "patient",
-    "patients",
-    "queue",
-    "run-daily",
-    "send",
-    "serve",
-    "settings",
-    "support",
-    "users",
-)
-"""Commands a pharmacy system or a script calls often: a typo in their options is answered
-before anything heavy loads (the command then loads what it uses)."""
+LIGHT_COMMANDS = tuple(COMMANDS)
+"""Every command: a typo in its options is answered before anything heavy loads (the
+command then loads what it uses). A pharmacy system or a script calls some of them often."""
 
 
 @pytest.mark.parametrize("name", LIGHT_COMMANDS)
