@@ -19,7 +19,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 
 from rxmsg_tui.dialogs.consent_entry import ConsentChoice, ConsentEntryDialog
 from rxmsg_tui.dialogs.verify_address import VerifyAddressDialog
-from rxmsg_tui.domain.vocabulary import Channel
+from rxmsg_tui.domain.vocabulary import AlertType, Channel
 from rxmsg_tui.screens.catalogue import SEND_EMAIL_SMS
 from rxmsg_tui.screens.group_send.wizard import GroupSendScreen
 from rxmsg_tui.screens.work import RunsServices, WorkFailed, run_service
@@ -33,7 +33,7 @@ from rxmsg_tui.services.patient_settings import (
     read_settings,
     record_consent,
 )
-from rxmsg_tui.services.patients import ALERT_NAMES, display_phone
+from rxmsg_tui.services.patients import display_phone
 from rxmsg_tui.widgets.channel_boxes import ChannelBoxes
 from rxmsg_tui.widgets.field_message import FieldMessage
 
@@ -209,7 +209,7 @@ class PatientMessageSettingsDialog(RunsServices, ModalScreen[bool]):
         ]
         for alert, chosen in settings.channels.items():
             boxes = ChannelBoxes(chosen, channels=settings.offered[alert], id=f"channels-{alert}")
-            name = Label(str(ALERT_NAMES[alert]), classes="alert-name")
+            name = Label(str(AlertType.from_short(alert)), classes="alert-name")
             widgets += [
                 Horizontal(name, boxes, classes="line"),
                 FieldMessage(id=f"channels-{alert}-error"),

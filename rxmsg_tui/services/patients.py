@@ -31,7 +31,7 @@ from sqlmodel import SQLModel, col
 
 from rxmsg_tui.domain.consent_ledger import NO_CONSENT, ConsentState, fold_ledger
 from rxmsg_tui.domain.settings_keys import ALERT_SHORT_NAMES
-from rxmsg_tui.domain.vocabulary import SHORT_NAMED_ALERTS
+from rxmsg_tui.domain.vocabulary import AlertType
 from rxmsg_tui.services.errors import InvalidInput, NotFound, ServiceError
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Consent, Drug, Patient, PatientMessagePrefs, Prescription
@@ -40,7 +40,6 @@ from rxmsg_tui.storage.models.patient import last_four
 MAX_PAGE = REPORT_CHUNK = 2000
 PROBE = 2000
 """A filter whose own index holds at most this many matches is read from that index first."""
-ALERT_NAMES = {alert.short: alert for alert in SHORT_NAMED_ALERTS}
 _PHONE_OR_ID = re.compile(r"[\d\s()+.\-]+")
 _NATIONAL_DIGITS = 10
 _LAST_DIGITS = 4
@@ -228,7 +227,7 @@ def patient_profile(db: Database, store_id: int, patient_id: str) -> PatientProf
     order = [*ALERT_SHORT_NAMES, *sorted(set(by_alert) - set(ALERT_SHORT_NAMES))]
     preferences = tuple(
         AlertPreference(
-            str(ALERT_NAMES.get(alert, alert)),
+            _alert_name(alert),
             tuple(c for c in ("email", "sms", "call") if getattr(by_alert[alert], c)),
         )
         for alert in order
@@ -439,3 +438,11 @@ def _current_consent(
         .order_by(col(Consent.patient_id), col(Consent.recorded_at), col(Consent.id))
     )
     return fold_ledger(rows)
+
+
+def _alert_name(short: str) -> str:
+    """The alert's name for a stored short name; the stored text itself if no alert has it."""
+    try:
+        return str(AlertType.from_short(short))
+    except KeyError:
+        return short
