@@ -89,7 +89,7 @@ class AlertSettingsScreen(RxScreen):
             self,
             partial(read_settings, self.context.db, self.context.actor.store_id),
             partial(self._show, note=note),
-            lambda failure: self._status(f"Cannot read the settings: {failure.text}"),
+            lambda failure: self.show_status(f"Cannot read the settings: {failure.text}"),
             doing="reading the alert settings",
             group="alert-settings-read",
         )
@@ -98,7 +98,7 @@ class AlertSettingsScreen(RxScreen):
         self.saved = values
         self.form.load(values)
         show_held(self, self.form.show_holds)
-        self._status(note or "Tab moves between fields; the form scrolls to follow.")
+        self.show_status(note or "Tab moves between fields; the form scrolls to follow.")
 
     def current_code(self) -> UnlockGrant | None:
         """The unlock while it is still valid, for the Patient Default dialog."""
@@ -130,7 +130,7 @@ class AlertSettingsScreen(RxScreen):
         ctx = self.context
         refusal = setup_refusal(ctx.actor)
         if refusal is not None:  # said before a code is pasted, not after
-            self._status(refusal)
+            self.show_status(refusal)
             self.notify(refusal, title="Cannot unlock", severity="warning")
             return
 
@@ -158,9 +158,11 @@ class AlertSettingsScreen(RxScreen):
             return
         changes = self.changes()
         if not changes:
-            self._status("Nothing to save: no field has changed.")
+            self.show_status("Nothing to save: no field has changed.")
         elif self.unlock is None:
-            self._status("Not saved: the settings are locked. Press F2 and enter an unlock code.")
+            self.show_status(
+                "Not saved: the settings are locked. Press F2 and enter an unlock code."
+            )
         else:
             self.saving = True
             self.form.clear_errors()
@@ -186,7 +188,7 @@ class AlertSettingsScreen(RxScreen):
         if isinstance(event.error, SettingError):
             key, _, rule = str(event.error).partition(": ")
             text = f"{SETTING_KEYS[key].description if key in SETTING_KEYS else key}: {rule}"
-        self._status(f"Not saved: {text}")
+        self.show_status(f"Not saved: {text}")
         field = self.form.show_error(key, text) if key else None
         if field is not None:
             self._focus(field)
@@ -225,5 +227,5 @@ class AlertSettingsScreen(RxScreen):
         line.update(text)
         line.set_class(self.unlock is None, "-locked")
 
-    def _status(self, text: str) -> None:
+    def show_status(self, text: str) -> None:
         self.query_one("#alert-status", Static).update(text)

@@ -63,6 +63,21 @@ class RxScreen(RunsServices, Screen[None]):
         self._known_context = context
         self.query_one(AppHeader).show(context)
 
+    read_only: str | None = None
+    """Why the user may read this screen's setup but not change it (a technician), or None."""
+
+    def show_status(self, text: str) -> None:
+        """The screen's status line; a screen of setup has one and shows it there."""
+        self.notify(text)
+
+    def refused_read_only(self) -> bool:
+        """Say why nothing may change, when it may not: a key that would change is never mute."""
+        if self.read_only is None:
+            return False
+        self.show_status(self.read_only)
+        self.notify(self.read_only, title="Read only", severity="warning")
+        return True
+
     def compose(self) -> ComposeResult:
         yield AppHeader.of(self._known_context)
         yield from self.compose_body()

@@ -121,7 +121,7 @@ class DailyHoldsScreen(RxScreen):
             self,
             partial(held_alerts, self.context.db, self.context.actor.store_id),
             partial(self._show, note=note),
-            lambda failure: self._status(f"Cannot read the held messages: {failure.text}"),
+            lambda failure: self.show_status(f"Cannot read the held messages: {failure.text}"),
             doing="reading the held daily messages",
             group="daily-holds-read",
         )
@@ -137,10 +137,10 @@ class DailyHoldsScreen(RxScreen):
                 f"{hold.patient_total:,}", f"{share:.0%}", key=str(hold.id),
             )  # fmt: skip
         if not holds:
-            self._status(note or NONE_HELD)
+            self.show_status(note or NONE_HELD)
             return
         how = "R releases the selected one." if self._is_admin else ADMINS_ONLY
-        self._status(f"{note} {holds[0].notice()} {how}".strip())
+        self.show_status(f"{note} {holds[0].notice()} {how}".strip())
 
     @property
     def _is_admin(self) -> bool:
@@ -148,10 +148,10 @@ class DailyHoldsScreen(RxScreen):
 
     def action_release(self) -> None:
         if not self.holds:
-            self._status(NONE_HELD)
+            self.show_status(NONE_HELD)
             return
         if not self._is_admin:
-            self._status(ADMINS_ONLY)
+            self.show_status(ADMINS_ONLY)
             return
         row = self.query_one("#holds", DataTable).cursor_row
         hold = self.holds[min(max(row, 0), len(self.holds) - 1)]
@@ -165,7 +165,7 @@ class DailyHoldsScreen(RxScreen):
 
     def _release(self, hold: HeldAlert) -> None:
         ctx = self.context
-        self._status(f"Releasing the {hold.alert_name}…")
+        self.show_status(f"Releasing the {hold.alert_name}…")
         run_service(
             self,
             partial(release, ctx.db, ctx.actor, hold.alert, now=ctx.clock.now(), day=hold.run_date),
@@ -181,7 +181,7 @@ class DailyHoldsScreen(RxScreen):
         self._load(f"Released: {queued:,} {hold.alert_name} messages queued.{failed}")
 
     def _release_failed(self, failure: WorkFailed) -> None:
-        self._status(f"Not released: {failure.text}")
+        self.show_status(f"Not released: {failure.text}")
 
-    def _status(self, text: str) -> None:
+    def show_status(self, text: str) -> None:
         self.query_one("#holds-status", Static).update(text)

@@ -100,7 +100,7 @@ class MessageFormatScreen(RxScreen):
         for label, width in COLUMNS:
             table.add_column(label, width=width)
         if self.read_only is not None:
-            self._status(self.read_only)
+            self.show_status(self.read_only)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -179,12 +179,12 @@ class MessageFormatScreen(RxScreen):
         self._show_status()
 
     def _failed(self, doing: str, event: WorkFailed) -> None:
-        self._status(f"{doing}: {event.text}")
+        self.show_status(f"{doing}: {event.text}")
         self.notify(event.text, title=doing, severity="error")
 
     def _show_status(self) -> None:
         if self.read_only is not None:
-            self._status(self.read_only)
+            self.show_status(self.read_only)
             return
         count = len(self.rows)
         filtered = any(
@@ -201,13 +201,13 @@ class MessageFormatScreen(RxScreen):
             in_use = (
                 f" + {defaults} default{'s' if defaults != 1 else ''} in use" if defaults else ""
             )
-            self._status(f"{own} {noun}{in_use} · Enter edits · F3 adds · Del deletes")
+            self.show_status(f"{own} {noun}{in_use} · Enter edits · F3 adds · Del deletes")
         elif filtered:
-            self._status("No format matches these filters. F3 adds one.")
+            self.show_status("No format matches these filters. F3 adds one.")
         else:
-            self._status("No formats yet. Press F3 (Add New Format) to create the first one.")
+            self.show_status("No formats yet. Press F3 (Add New Format) to create the first one.")
 
-    def _status(self, text: str) -> None:
+    def show_status(self, text: str) -> None:
         self.query_one("#formats-status", Static).update(text)
 
     def _highlighted(self) -> FormatRow | None:
@@ -224,16 +224,8 @@ class MessageFormatScreen(RxScreen):
         if row is not None:
             self.app.push_screen(FormatEditorScreen(self.context, row))
 
-    def _refused_read_only(self) -> bool:
-        """Say why nothing may change, when it may not; a key that would change is never mute."""
-        if self.read_only is None:
-            return False
-        self._status(self.read_only)
-        self.notify(self.read_only, title="Read only", severity="warning")
-        return True
-
     def action_add(self) -> None:
-        if self._refused_read_only():
+        if self.refused_read_only():
             return
         self.app.push_screen(FormatEditorScreen(self.context, None))
 
@@ -241,14 +233,14 @@ class MessageFormatScreen(RxScreen):
         self.query_one("#filter-method", Select).focus()
 
     def action_delete(self) -> None:
-        if self._refused_read_only():
+        if self.refused_read_only():
             return
         row = self._highlighted()
         if row is None:
-            self._status("There is no format to delete.")
+            self.show_status("There is no format to delete.")
             return
         if row.is_default:
-            self._status("A default cannot be deleted; Enter makes the store's own from it.")
+            self.show_status("A default cannot be deleted; Enter makes the store's own from it.")
             return
         subject = escape(row.subject)
         question = f"Delete the {row.method.value} {row.alert_type.value} format “{subject}”?"

@@ -114,7 +114,7 @@ class FormatEditorScreen(RxScreen):
             for button in self.query("#load-default, #save, #save-exit").results(Button):
                 button.disabled = True
             self.query_one("#cancel", Button).label = "Close"
-            self._status(self.read_only)
+            self.show_status(self.read_only)
         self.query_one("#body" if self.format_id or self.read_only else "#method").focus()
         self._fit_to_kind()
         self._load_sample()
@@ -136,7 +136,7 @@ class FormatEditorScreen(RxScreen):
 
     def _no_sample(self, event: WorkFailed) -> None:
         """The preview keeps the catalogue's sample values; the editor still works."""
-        self._status(f"The preview uses sample values: {event.text}")
+        self.show_status(f"The preview uses sample values: {event.text}")
 
     def draft(self) -> FormatDraft:
         """What the form holds now."""
@@ -192,16 +192,8 @@ class FormatEditorScreen(RxScreen):
             return self.is_review_email
         return super().check_action(action, parameters)
 
-    def _refused_read_only(self) -> bool:
-        """Say why nothing may change, when it may not; a key that would change is never mute."""
-        if self.read_only is None:
-            return False
-        self._status(self.read_only)
-        self.notify(self.read_only, title="Read only", severity="warning")
-        return True
-
     def action_variables(self) -> None:
-        if self._refused_read_only():
+        if self.refused_read_only():
             return
         target = self.focused if isinstance(self.focused, Input) else None
         alert = self.draft().alert_type
@@ -224,16 +216,16 @@ class FormatEditorScreen(RxScreen):
         body.focus()
 
     def action_insert_site(self, kind: Literal["link", "button"]) -> None:
-        if self._refused_read_only():
+        if self.refused_read_only():
             return
         site = self.query_one(ReviewSitePicker).highlighted_site
         if site is None:
-            self._status("Add a review site in Review Sites first.")
+            self.show_status("Add a review site in Review Sites first.")
             return
         self._insert(review_link(site) if kind == "link" else review_button(site))
 
     def action_load_default(self) -> None:
-        if self._refused_read_only():
+        if self.refused_read_only():
             return
         draft = self.draft()
         default = load_default(draft)
@@ -255,15 +247,15 @@ class FormatEditorScreen(RxScreen):
         self.query_one("#subject", Input).value = subject
         self.query_one("#body", TextArea).load_text(body)
         self.refresh_preview()
-        self._status("Default loaded. Change it as you like, then Save.")
+        self.show_status("Default loaded. Change it as you like, then Save.")
 
     def action_save(self, leave: bool) -> None:
-        if self._refused_read_only() or self.saving:
+        if self.refused_read_only() or self.saving:
             return
         self.saving = True
         for message in self.query(FieldMessage):
             message.clear()
-        self._status("Saving…")
+        self.show_status("Saving…")
         ctx = self.context
         save = partial(
             save_format,
@@ -290,16 +282,16 @@ class FormatEditorScreen(RxScreen):
         if leave:
             self.app.pop_screen()
             return
-        self._status(f"Saved “{row.subject}”.")
+        self.show_status(f"Saved “{row.subject}”.")
 
     def _refused(self, event: WorkFailed) -> None:
         self.saving = False
         if event.field in FIELDS:
             self.query_one(f"#{event.field}-error", FieldMessage).show(event.text)
             focus_at(self.query_one(FIELDS[event.field]), event.text)
-            self._status("Not saved: correct the field marked in red.")
+            self.show_status("Not saved: correct the field marked in red.")
         else:
-            self._status(f"Not saved: {event.text}")
+            self.show_status(f"Not saved: {event.text}")
             self.notify(event.text, title="Not saved", severity="error")
 
     def action_back(self) -> None:
@@ -315,7 +307,7 @@ class FormatEditorScreen(RxScreen):
         question = "Discard the changes you have not saved?"
         self.app.push_screen(ConfirmDialog(question, yes="Discard", no="Keep editing"), answered)
 
-    def _status(self, text: str) -> None:
+    def show_status(self, text: str) -> None:
         self.query_one("#format-status", Static).update(text)
 
 

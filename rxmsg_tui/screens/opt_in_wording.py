@@ -173,9 +173,7 @@ class OptInWordingScreen(ListFormScreen[WordingRow, WordingForm]):
         )
 
     def action_save(self) -> None:
-        if self.read_only is not None:  # said at the key, not left to do nothing
-            self.show_status(self.read_only)
-            self.notify(self.read_only, title="Read only", severity="warning")
+        if self.refused_read_only():  # said at the key, not left to do nothing
             return
         super().action_save()
 

@@ -103,7 +103,7 @@ class OutboundSetupScreen(RxScreen):
             for name in FIELDS:
                 self.query_one(f"#{name}").disabled = True
             self.query_one("#save", Button).disabled = True
-            self._status(self.read_only)
+            self.show_status(self.read_only)
         self._load()
 
     def _load(self) -> None:
@@ -113,7 +113,7 @@ class OutboundSetupScreen(RxScreen):
         )
 
     def _not_read(self, event: WorkFailed) -> None:
-        self._status(f"Cannot read the setup: {event.text}")
+        self.show_status(f"Cannot read the setup: {event.text}")
         self.notify(event.text, title="Cannot read the setup", severity="error")
 
     def _show(self, values: dict[str, Any], note: str = "") -> None:
@@ -124,7 +124,9 @@ class OutboundSetupScreen(RxScreen):
         self.query_one("#ivr-port", Input).value = str(values["setup.ivr_port"])
         self.initial = self._form()
         self._show_providers()
-        self._status(self.read_only or note or "Tab moves between fields; Enter or Ctrl+S saves.")
+        self.show_status(
+            self.read_only or note or "Tab moves between fields; Enter or Ctrl+S saves."
+        )
 
     def _show_providers(self) -> None:
         """Credentials as Settings hold them; the IVR computer as typed, so Test F9 matches it."""
@@ -157,9 +159,7 @@ class OutboundSetupScreen(RxScreen):
         self.action_save()
 
     def action_save(self) -> None:
-        if self.read_only is not None:  # said at the key, not left to do nothing
-            self._status(self.read_only)
-            self.notify(self.read_only, title="Read only", severity="warning")
+        if self.refused_read_only():  # said at the key, not left to do nothing
             return
         if self.initial is None or self.saving:
             return
@@ -176,7 +176,7 @@ class OutboundSetupScreen(RxScreen):
             "setup.ivr_port": port,
         }
         self.saving = True
-        self._status("Saving…")
+        self.show_status("Saving…")
         run_service(
             self,
             partial(self._save, changes),
@@ -205,9 +205,9 @@ class OutboundSetupScreen(RxScreen):
         if field in FIELDS:
             self.query_one(f"#{field}-error", FieldMessage).show(text)
             focus_at(self.query_one(f"#{field}"), text)
-            self._status(f"Not saved: {FIELDS[field]}: {text}")
+            self.show_status(f"Not saved: {FIELDS[field]}: {text}")
             return
-        self._status(f"Not saved: {text}")
+        self.show_status(f"Not saved: {text}")
         self.notify(text, title="Not saved", severity="error")
 
     def action_test_provider(self, provider: str) -> None:
@@ -245,7 +245,7 @@ class OutboundSetupScreen(RxScreen):
         )
         self.app.push_screen(question, answered)
 
-    def _status(self, text: str) -> None:
+    def show_status(self, text: str) -> None:
         self.query_one("#setup-status", Static).update(text)
 
 

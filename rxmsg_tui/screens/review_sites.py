@@ -96,24 +96,16 @@ class ReviewSitesScreen(ListFormScreen[ReviewSiteRow, SiteForm]):
         if self.read_only is not None:
             self.show_status(self.read_only)
 
-    def _refused_read_only(self) -> bool:
-        """Say why nothing may change, when it may not; a key that would change is never mute."""
-        if self.read_only is None:
-            return False
-        self.show_status(self.read_only)
-        self.notify(self.read_only, title="Read only", severity="warning")
-        return True
-
     def action_add(self) -> None:
-        if not self._refused_read_only():
+        if not self.refused_read_only():
             super().action_add()
 
     def action_save(self) -> None:
-        if not self._refused_read_only():
+        if not self.refused_read_only():
             super().action_save()
 
     def action_delete(self) -> None:
-        if not self._refused_read_only():
+        if not self.refused_read_only():
             super().action_delete()
 
     def list_rows(self) -> list[ReviewSiteRow]:
@@ -172,7 +164,7 @@ class ReviewSitesScreen(ListFormScreen[ReviewSiteRow, SiteForm]):
         self.action_save()
 
     def action_make_default(self) -> None:
-        if self._refused_read_only():
+        if self.refused_read_only():
             return
         site = self.highlighted_row()
         if site is not None and site.is_default:
