@@ -2,7 +2,10 @@
 
 Each rule and channel is one INSERT…SELECT in its own short transaction (a
 long SQLite write lock would stall the dispatcher) and its own failure: one
-that fails is recorded with the run and the others still run. A run is
+that fails is recorded with the run and the others still run. Refill
+reminders are the exception: their channels share one transaction, around the
+day's window read once into a temporary table, each channel in a savepoint of
+its own (`_queue_together`, `refill.refill_window`). A run is
 recorded when it is complete. Dedupe keys make every part safe to repeat, so a run cut short
 is simply run again, and two processes running the same day queue each
 message once.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -42,7 +45,7 @@ from rxmsg_tui.services.daily.greetings import (
 from rxmsg_tui.services.daily.insert import Candidates, queue_candidates
 from rxmsg_tui.services.daily.pickup import followup_candidates, review_resend_candidates
 from rxmsg_tui.services.daily.plan import DayPlan
-from rxmsg_tui.services.daily.refill import refill_candidates
+from rxmsg_tui.services.daily.refill import refill_candidates, refill_window
 from rxmsg_tui.services.daily.sql import Dialect
 from rxmsg_tui.services.errors import NotFound
 from rxmsg_tui.services.formats.review_sites import default_site
@@ -85,6 +88,10 @@ class DailyResult:
 
 
 Build = Callable[[], "Candidates | None"]
+Shared = Callable[[Session, DayPlan], AbstractContextManager[None]]
+"""What a part's channels read in common, set up once within their transaction."""
+_SHARED: dict[str, Shared] = {"refill": refill_window}
+"""Parts whose channels read one table filled once (in the same transaction as their writes)."""
 
 
 def run_daily(
@@ -142,9 +149,38 @@ class _Run:
                     return
             if f"{part}/flood guard" in self.failed:
                 return  # unknown reach: better a day late than a flood
+        shared = _SHARED.get(part)
+        if shared is not None:
+            self._queue_together(part, built, shared)
+            return
         for label, candidates in built:
             with self._guarded(f"{part}/{label}"), self.db.transaction() as session:
                 self.queued[part] += queue_candidates(session, self.plan, candidates)
+
+    def _queue_together(
+        self, part: str, built: list[tuple[str, Candidates]], shared: Shared
+    ) -> None:
+        """Every channel of the part in one transaction around what they read in common.
+
+        Each channel writes in a savepoint of its own: one that fails is
+        reported as before and the others are queued. Should the transaction
+        itself fail, every channel not yet reported is.
+        """
+        if not built:
+            return
+        queued = 0
+        try:
+            with self.db.transaction() as session, shared(session, self.plan):
+                for label, candidates in built:
+                    with self._guarded(f"{part}/{label}"), session.begin_nested():
+                        queued += queue_candidates(session, self.plan, candidates)
+        except Exception as exc:  # one rule's fault must not stop the others
+            for label, _ in built:
+                if f"{part}/{label}" not in self.failed:
+                    with self._guarded(f"{part}/{label}"):
+                        raise exc
+            return
+        self.queued[part] += queued
 
     def _holds(self, alert: str, candidates: list[Candidates]) -> bool:
         plan = self.plan
