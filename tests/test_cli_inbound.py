@@ -97,6 +97,8 @@ def test_a_bad_file_is_set_aside_with_a_warning_and_the_others_are_read(rxmsg: R
     assert done.returncode == 0, done.stderr
     assert "read 1, new 1" in done.stdout and "HELP 1" in done.stdout
     assert "warning: inbox file a-broken.txt" in done.stderr
+    assert done.stderr.count("a-broken.txt") == 1, done.stderr  # said once, not logged again
+    assert "a-broken.txt rejected" in (rxmsg.home / "rxmsg.log").read_text()  # kept for support
     assert "Traceback" not in done.stderr
     assert (rxmsg.home / "inbox" / "rejected" / "a-broken.txt").exists()
     assert (rxmsg.home / "inbox" / "read" / "b-good.txt").exists()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rxmsg_tui.cli.tui import log_to_file
+from rxmsg_tui.cli.logs import log_to_file
 
 
 @pytest.fixture

@@ -42,9 +42,11 @@ def dispatch(state: CliState, once: bool) -> None:
 @click.pass_obj
 def daemon(state: CliState, every: float) -> None:
     """Run the scheduler and dispatcher headless until SIGTERM or Ctrl-C."""
+    from rxmsg_tui.cli.logs import log_to_stderr
     from rxmsg_tui.scheduler.sending import Sending
 
     sending = Sending(state.database(), state.settings, state.clock)
+    log_to_stderr("rxmsg daemon")
     stop = threading.Event()
 
     def announce(new_state: SchedulerState) -> None:

@@ -61,11 +61,13 @@ class CliState:
     def database(self) -> Database:
         """The migrated database, without signing anybody in (support commands need no user)."""
         if self._db is None:
+            from rxmsg_tui.cli.logs import LOG_FILE, log_to_file
             from rxmsg_tui.config import ensure_data_dir
             from rxmsg_tui.storage.database import Database
             from rxmsg_tui.storage.engine import make_engine
 
             ensure_data_dir(self.settings.data_dir)
+            log_to_file(self.settings.data_dir / LOG_FILE)
             db = Database(make_engine(self.settings.resolved_database_url()))
             db.migrate()
             self._db = db

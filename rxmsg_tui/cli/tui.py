@@ -6,25 +6,19 @@ worker: staff see rxmsg answer at once, as fast as a bare Textual app.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable
-from io import TextIOWrapper
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rxmsg_tui.cli.errors import fail, failure_text
+from rxmsg_tui.cli.logs import LOG_FILE, log_to_file
 
 if TYPE_CHECKING:
     from rxmsg_tui.app import RxMsgApp
     from rxmsg_tui.scheduler.runner import SchedulerRunner
     from rxmsg_tui.scheduler.sending import Sending
     from rxmsg_tui.services.context import AppContext
-
-LOG_FILE = "rxmsg.log"
-"""In the data dir: while the TUI owns the terminal, its log lines go here (ids, never bodies)."""
 
 
 NO_TERMINAL = (
@@ -82,26 +76,3 @@ def open_tui(context: AppContext | Callable[[], AppContext]) -> None:
             sending.close()
     if app.start_failure is not None:
         raise app.start_failure
-
-
-def log_to_file(path: Path) -> None:
-    """Send rxmsg's log to `path` (0600, 1 MB × 3): the terminal belongs to the App.
-
-    Without it a failure the screen reports would leave no trace for support.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handler = _PrivateLog(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("rxmsg", "rxmsg_tui"):  # named loggers, and those named after their module
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-
-
-class _PrivateLog(RotatingFileHandler):
-    """Opens each log file 0600, the one started after a rollover as well as the first."""
-
-    def _open(self) -> TextIOWrapper:
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)  # a log left readable by an older rxmsg is closed up too
-        return open(fd, "a", encoding=self.encoding, errors=self.errors)

@@ -25,7 +25,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from rxmsg_tui.app import RxMsgApp
-from rxmsg_tui.cli.tui import LOG_FILE, log_to_file
+from rxmsg_tui.cli.logs import LOG_FILE, log_to_file
 from rxmsg_tui.dialogs.patient_defaults import PatientDefaultsDialog
 from rxmsg_tui.screens.alert_settings import AlertSettingsScreen
 from rxmsg_tui.screens.catalogue import (
