@@ -20,6 +20,7 @@ from rxmsg_tui.domain.settings_keys import CHANNELS
 from rxmsg_tui.domain.vocabulary import ConsentPurpose, ConsentSource
 from rxmsg_tui.services.importing.bulk import batches, insert_tuples, table
 from rxmsg_tui.services.importing.staging import stage_table
+from rxmsg_tui.storage.consent_current import lifted_on_sqlite
 from rxmsg_tui.storage.models import Consent, Patient
 
 CONSENT = table(Consent)
@@ -118,7 +119,13 @@ def apply_consent(
     username: str,
     now: datetime,
 ) -> ConsentOutcome:
-    """Append the staged rows to the ledger, inside the write transaction, in one statement."""
+    """Append the staged rows to the ledger, inside the write transaction, in one statement.
+
+    On SQLite the ledger's row trigger is lifted for that statement and
+    `consent_current` brought up to date after it by one upsert (see
+    `lifted_on_sqlite`): the trigger's two upserts per row cost more than the
+    rows themselves.
+    """
     changed = _changed_since(conn, store_id, plan.mark)
     if changed:
         _decide_again(conn, plan, store_id, changed, evidence)
@@ -141,7 +148,8 @@ def apply_consent(
     columns = ["store_id", "patient_id", "channel", "purpose", "granted", "source",
                "wording_version", "evidence", "username", "recorded_at"]  # fmt: skip
     statement = CONSENT.insert().from_select(columns, rows)
-    result = conn.execute(statement.execution_options(preserve_rowcount=True))
+    with lifted_on_sqlite(conn):  # `consent_current` caught up in one statement, not per row
+        result = conn.execute(statement.execution_options(preserve_rowcount=True))
     return ConsentOutcome(max(result.rowcount, 0), sum(plan.kept_revoked.values()))
 
 

@@ -4,7 +4,8 @@ Every writer of the consent ledger (screens, signature pad, inbound texts, the
 importer, the demo's COPY) gets `consent_current` kept for it by the database:
 an upsert after each insert that keeps the newest row in ledger order
 (recorded_at, then id), once for the row's purpose and once for purpose
-`any` (what "texted STOP" needs). Existing ledgers are folded in here.
+`any` (what "texted STOP" needs). Existing ledgers are folded in here. The
+SQL lives in `rxmsg_tui.storage.consent_current`, which the importer shares.
 
 Revision ID: 0008
 Revises: 0007
@@ -18,75 +19,18 @@ import sqlalchemy as sa
 from alembic import op
 
 import rxmsg_tui.storage.types
+from rxmsg_tui.storage.consent_current import (
+    BACKFILL,
+    POSTGRES_FUNCTION,
+    POSTGRES_TRIGGER,
+    SQLITE_TRIGGER,
+    TRIGGER,
+)
 
 revision: str = '0008'
 down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-TRIGGER = 'consent_current_keep'
-COLUMNS = 'store_id, patient_id, channel, purpose, granted, source, recorded_at, ledger_id'
-# Ledger order: a row replaces the held one only when it is newer (recorded_at, then id), so
-# rows written out of order, or by transactions that commit out of order, still end right.
-KEEP_NEWEST = """ON CONFLICT (patient_id, channel, purpose) DO UPDATE SET
-    granted = excluded.granted, source = excluded.source,
-    recorded_at = excluded.recorded_at, ledger_id = excluded.ledger_id
-  WHERE excluded.recorded_at > consent_current.recorded_at
-     OR (excluded.recorded_at = consent_current.recorded_at
-         AND excluded.ledger_id > consent_current.ledger_id)"""
-
-SQLITE_TRIGGER = f"""
-CREATE TRIGGER {TRIGGER} AFTER INSERT ON consent
-BEGIN
-  INSERT INTO consent_current ({COLUMNS})
-  SELECT NEW.store_id, NEW.patient_id, NEW.channel, purpose.name, NEW.granted, NEW.source,
-         NEW.recorded_at, NEW.id
-  FROM (SELECT NEW.purpose AS name UNION ALL SELECT 'any') AS purpose
-  WHERE true
-  {KEEP_NEWEST};
-END
-"""
-
-# On PostgreSQL once per statement: a bulk INSERT or COPY of many rows is one upsert of the
-# newest row per key among them (an upsert may not touch the same row twice).
-POSTGRES_FUNCTION = f"""
-CREATE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO consent_current ({COLUMNS})
-  SELECT DISTINCT ON (patient_id, channel, purpose) {COLUMNS}
-  FROM (
-    SELECT store_id, patient_id, channel, purpose, granted, source, recorded_at, id AS ledger_id
-    FROM written
-    UNION ALL
-    SELECT store_id, patient_id, channel, 'any', granted, source, recorded_at, id
-    FROM written
-  ) AS candidate
-  ORDER BY patient_id, channel, purpose, recorded_at DESC, ledger_id DESC
-  {KEEP_NEWEST};
-  RETURN NULL;
-END
-$$
-"""
-POSTGRES_TRIGGER = f"""
-CREATE TRIGGER {TRIGGER} AFTER INSERT ON consent
-REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()
-"""
-
-BACKFILL = f"""
-INSERT INTO consent_current ({COLUMNS})
-SELECT {COLUMNS} FROM (
-  SELECT store_id, patient_id, channel, purpose, granted, source, recorded_at, id AS ledger_id,
-         row_number() OVER (PARTITION BY patient_id, channel, purpose
-                            ORDER BY recorded_at DESC, id DESC) AS newest
-  FROM consent
-  UNION ALL
-  SELECT store_id, patient_id, channel, 'any', granted, source, recorded_at, id,
-         row_number() OVER (PARTITION BY patient_id, channel
-                            ORDER BY recorded_at DESC, id DESC)
-  FROM consent
-) AS ranked
-WHERE newest = 1
-"""
 
 
 def upgrade() -> None:

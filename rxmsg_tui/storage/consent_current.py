@@ -1,0 +1,126 @@
+"""The SQL that keeps `consent_current` equal to the newest ledger row (migration 0008).
+
+One home for it: the migration creates the trigger from here, and a bulk
+writer on SQLite (`lifted_on_sqlite`) drops it for one statement of many
+rows and re-creates it from the same text, after bringing the table up to
+date in one set-based upsert. "Newest" is ledger order: recorded at, then id;
+beside the row's purpose, purpose `any` holds a channel's newest row of
+whatever purpose (what "texted STOP" needs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, text
+
+TRIGGER = "consent_current_keep"
+COLUMNS = "store_id, patient_id, channel, purpose, granted, source, recorded_at, ledger_id"
+# Ledger order: a row replaces the held one only when it is newer (recorded_at, then id), so
+# rows written out of order, or by transactions that commit out of order, still end right.
+KEEP_NEWEST = """ON CONFLICT (patient_id, channel, purpose) DO UPDATE SET
+    granted = excluded.granted, source = excluded.source,
+    recorded_at = excluded.recorded_at, ledger_id = excluded.ledger_id
+  WHERE excluded.recorded_at > consent_current.recorded_at
+     OR (excluded.recorded_at = consent_current.recorded_at
+         AND excluded.ledger_id > consent_current.ledger_id)"""
+
+SQLITE_TRIGGER = f"""
+CREATE TRIGGER {TRIGGER} AFTER INSERT ON consent
+BEGIN
+  INSERT INTO consent_current ({COLUMNS})
+  SELECT NEW.store_id, NEW.patient_id, NEW.channel, purpose.name, NEW.granted, NEW.source,
+         NEW.recorded_at, NEW.id
+  FROM (SELECT NEW.purpose AS name UNION ALL SELECT 'any') AS purpose
+  WHERE true
+  {KEEP_NEWEST};
+END
+"""  # noqa: S608 (built from this module's constants only, as are the texts below)
+
+# On PostgreSQL once per statement: a bulk INSERT or COPY of many rows is one upsert of the
+# newest row per key among them (an upsert may not touch the same row twice).
+POSTGRES_FUNCTION = f"""
+CREATE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO consent_current ({COLUMNS})
+  SELECT DISTINCT ON (patient_id, channel, purpose) {COLUMNS}
+  FROM (
+    SELECT store_id, patient_id, channel, purpose, granted, source, recorded_at, id AS ledger_id
+    FROM written
+    UNION ALL
+    SELECT store_id, patient_id, channel, 'any', granted, source, recorded_at, id
+    FROM written
+  ) AS candidate
+  ORDER BY patient_id, channel, purpose, recorded_at DESC, ledger_id DESC
+  {KEEP_NEWEST};
+  RETURN NULL;
+END
+$$
+"""  # noqa: S608
+POSTGRES_TRIGGER = f"""
+CREATE TRIGGER {TRIGGER} AFTER INSERT ON consent
+REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()
+"""
+
+
+def _newest_of(ledger: str) -> str:
+    """The newest row per patient, channel and purpose, and per channel of any purpose."""
+    return f"""
+SELECT {COLUMNS} FROM (
+  SELECT store_id, patient_id, channel, purpose, granted, source, recorded_at, id AS ledger_id,
+         row_number() OVER (PARTITION BY patient_id, channel, purpose
+                            ORDER BY recorded_at DESC, id DESC) AS newest
+  FROM {ledger}
+  UNION ALL
+  SELECT store_id, patient_id, channel, 'any', granted, source, recorded_at, id,
+         row_number() OVER (PARTITION BY patient_id, channel
+                            ORDER BY recorded_at DESC, id DESC)
+  FROM {ledger}
+) AS ranked
+WHERE newest = 1"""  # noqa: S608
+
+
+BACKFILL = f"INSERT INTO consent_current ({COLUMNS}){_newest_of('consent')}"
+"""The whole ledger folded into an empty table (the migration, for ledgers that predate it)."""
+
+CATCH_UP = f"""
+INSERT INTO consent_current ({COLUMNS})
+SELECT store_id, patient_id, channel, purpose, granted, source, recorded_at, id
+FROM consent WHERE id > :after
+UNION ALL
+SELECT store_id, patient_id, channel, 'any', granted, source, recorded_at, id
+FROM consent WHERE id > :after
+{KEEP_NEWEST}"""  # noqa: S608
+"""What the trigger would have done for every ledger row after id `:after`, as one upsert.
+
+Each row offered for its purpose and for `any`, exactly as the trigger offers
+it; `KEEP_NEWEST` keeps a key's newest of the row held and all rows offered
+whatever their order, so several rows of one key in one statement end as the
+trigger leaves them. No ranking first: the rows are read by id range, in the
+order written, and the sort a window needs cost more than it saves.
+"""
+
+
+@contextmanager
+def lifted_on_sqlite(conn: Connection) -> Iterator[None]:
+    """Write many ledger rows inside this block without the row trigger, on SQLite.
+
+    The trigger upserts twice per ledger row, which more than doubles the cost
+    of an import's consent rows; here it is dropped, the rows written, the
+    table brought up to date from the ledger rows after the newest id seen at
+    the start (`CATCH_UP`), and the trigger re-created from `SQLITE_TRIGGER`.
+    Must run inside a write transaction that holds SQLite's write lock
+    (BEGIN IMMEDIATE): SQLite's DDL is transactional, so no other writer can
+    insert while the trigger is gone, and a rollback brings it back. On
+    PostgreSQL the trigger already fires once per statement: nothing to do.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    assert conn.in_transaction(), "the trigger may only be lifted inside the write transaction"
+    after = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM consent").scalar_one())
+    conn.exec_driver_sql(f"DROP TRIGGER {TRIGGER}")
+    yield
+    conn.execute(text(CATCH_UP), {"after": after})
+    conn.exec_driver_sql(SQLITE_TRIGGER)
