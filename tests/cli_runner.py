@@ -46,9 +46,8 @@ class Rxmsg:
     def db_url(self) -> str:
         return f"sqlite:///{self.db_path}"
 
-    def __call__(
-        self, *args: str, stdin: str | None = None, timeout: float = 60
-    ) -> subprocess.CompletedProcess[str]:
+    def environment(self) -> dict[str, str]:
+        """The environment each run gets: this data dir and database, no stray RXMSG_*."""
         env = {
             k: v for k, v in os.environ.items() if not k.startswith("RXMSG_") or k == "RXMSG_NOW"
         }
@@ -60,9 +59,14 @@ class Rxmsg:
             TERM="dumb",
         )
         env.update(self.env)
+        return env
+
+    def __call__(
+        self, *args: str, stdin: str | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "rxmsg_tui", *args],
-            env=env,
+            env=self.environment(),
             input=stdin,
             capture_output=True,
             text=True,

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,30 @@ def test_sigterm_ends_the_tui_as_pid_1(rxmsg: Rxmsg) -> None:
     command = [unshare, "--pid", "--fork", "--kill-child", sys.executable, "-m", "rxmsg_tui"]
     code, seen = _stopped_by_sigterm(rxmsg, command)
     assert code is not None, f"PID 1 ignored SIGTERM: {seen[-200:]!r}"
+
+
+def test_sigterm_ends_the_daemon_within_a_second_and_it_says_each_state_once(
+    rxmsg: Rxmsg,
+) -> None:
+    assert rxmsg("users", "list").returncode == 0  # the store and its first admin
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "rxmsg_tui", "daemon", "--every", "0.5"],
+        env=rxmsg.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert daemon.stderr is not None
+    said = [daemon.stderr.readline()]
+    while "scheduler running" not in said[-1] and said[-1]:
+        said.append(daemon.stderr.readline())
+    assert "scheduler running" in said[-1], said
+    started = time.monotonic()
+    daemon.send_signal(signal.SIGTERM)
+    code = daemon.wait(timeout=10)
+    took = time.monotonic() - started
+    rest = daemon.stderr.read()
+    assert code == 0, rest
+    assert took < 1.5, f"the daemon took {took:.2f} s to end"  # 0.5–0.6 s measured
+    assert rest.count("scheduler off") == 1 and "stopped" in rest, rest
+    assert "scheduler running" not in rest and "Traceback" not in rest, rest
 
 
 def test_a_data_directory_that_is_a_file_is_named(rxmsg: Rxmsg, tmp_path: Path) -> None:

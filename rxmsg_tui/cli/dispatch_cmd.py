@@ -12,7 +12,7 @@ import click
 from rxmsg_tui.cli.state import CliState
 
 if TYPE_CHECKING:
-    from rxmsg_tui.scheduler.runner import SchedulerState
+    pass
 
 
 @click.command("dispatch")
@@ -46,17 +46,14 @@ def daemon(state: CliState, every: float) -> None:
     from rxmsg_tui.scheduler.sending import Sending
 
     sending = Sending(state.database(), state.settings, state.clock)
-    log_to_stderr("rxmsg daemon")
+    log_to_stderr("rxmsg daemon")  # says "scheduler running", "standby" and "off" as they come
     stop = threading.Event()
-
-    def announce(new_state: SchedulerState) -> None:
-        click.echo(f"rxmsg daemon: scheduler {new_state.value}", err=True)
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    runner = sending.runner(dispatch_every=every, on_state=announce)
+    runner = sending.runner(dispatch_every=every)
     try:
         runner.start()
         stop.wait()
