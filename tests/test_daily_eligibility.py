@@ -93,6 +93,13 @@ CASES = [
     Case("patient wants SMS only", DUE, ("refill-due:sms",), BOTH,
          patient={"prefs": {"refill": ("sms",)}}),
     Case("patient wants no refill reminders", DUE, (), BOTH, patient={"prefs": {}}),
+    Case("store sends email, SMS and calls", DUE,
+         ("refill-due:call", "refill-due:email", "refill-due:sms"),
+         {"refill_channels": ["email", "sms", "call"]},
+         patient={"consent": ("sms", "email", "call")}),
+    Case("calls only, no consent to calls", DUE, (), {"refill_channels": ["call"]}),
+    Case("calls only, patient wants texts only", DUE, (), {"refill_channels": ["call"]},
+         patient={"consent": ("call",), "prefs": {"refill": ("sms",)}}),
     # consent, STOP, verification, addresses
     Case("no consent at all", DUE, (), patient={"consent": (), "marketing": ()}),
     Case("consent revoked later", DUE, (),

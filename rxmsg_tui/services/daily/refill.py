@@ -54,8 +54,9 @@ _SHOWN = (
     "prescription_id", "entity_name", "rx_number", "drug_name", "due_date", "refills_remaining",
 )  # fmt: skip
 """What a reminder shows and names, the same on every channel."""
-_CHANNELS = (Channel.SMS, Channel.EMAIL)
-"""The channels a patient's preferences can switch on for refill reminders."""
+_CHANNELS = tuple(Channel)
+"""The channels a patient's preferences can switch on for refill reminders: email, text and
+call (a call reminder rings the cell, as a text does)."""
 
 WINDOW = Table(
     "refill_window",
@@ -99,7 +100,7 @@ def refill_candidates(plan: DayPlan, channel: Channel) -> Candidates | None:
 def refill_window(session: Session, plan: DayPlan) -> Iterator[None]:
     """`WINDOW` filled for the settings' channels within the session's transaction.
 
-    A temporary table belongs to one connection, so both channels' writes must
+    A temporary table belongs to one connection, so every channel's writes must
     run in this same transaction (each in a savepoint of its own, so one that
     fails leaves the other queued). The table is dropped when they are done,
     and a rolled-back transaction takes its creation back with it.
