@@ -189,8 +189,9 @@ class TcpPad:
     def close(self) -> None:
         """The cable pulled: the connection and the listener go away."""
         self.closed.set()
-        if self.connection is not None:
+        connection = self.connection  # the serving thread may let go of it meanwhile
+        if connection is not None:
             with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            self.connection.close()
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
         self.listener.close()
