@@ -122,3 +122,12 @@ def test_an_unwritable_data_directory_names_the_uid_that_must_own_it(
     assert f"cannot write in the data directory {tmp_path}" in message
     assert f"uid {os.getuid()}" in message
     assert f"chown -R {os.getuid()}:{os.getgid()}" in message
+
+
+def test_a_log_that_cannot_be_written_is_a_warning_not_a_failure(rxmsg: Rxmsg) -> None:
+    rxmsg.home.mkdir(parents=True, exist_ok=True)
+    (rxmsg.home / "rxmsg.log").mkdir()  # what a mistaken bind mount leaves
+    done = rxmsg("users", "list")
+    assert done.returncode == 0, done.stderr
+    assert "warning: cannot write rxmsg.log" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -11,6 +11,8 @@ import pwd
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import click
+
 if TYPE_CHECKING:
     from rxmsg_tui.clock import Clock
     from rxmsg_tui.config import Settings
@@ -67,7 +69,10 @@ class CliState:
             from rxmsg_tui.storage.engine import make_engine
 
             ensure_data_dir(self.settings.data_dir)
-            log_to_file(self.settings.data_dir / LOG_FILE)
+            try:
+                log_to_file(self.settings.data_dir / LOG_FILE)
+            except OSError as exc:  # the log is for support; the command still runs without it
+                click.echo(f"rxmsg: warning: cannot write {LOG_FILE}: {exc.strerror}", err=True)
             db = Database(make_engine(self.settings.resolved_database_url()))
             db.migrate()
             self._db = db
