@@ -110,12 +110,20 @@ def test_a_person_answers_at_the_simulator(rxmsg: Rxmsg) -> None:
 
 
 def test_a_pad_gone_exits_1_and_records_nothing(rxmsg: Rxmsg) -> None:
+    """The pad's stable name (as udev's /dev/serial/by-id/ link) leaves with the pad.
+
+    Not the pty itself: a freed /dev/pts/N is handed to the next process that opens
+    a terminal, so it may be back before `rxmsg` looks; this link never comes back.
+    """
+    port = rxmsg.home / "usb-Signature_Pad-if00"
     with simulator("--answer", "yes") as (url, _):
-        pass
-    rxmsg.env["RXMSG_SIGPAD_URL"] = url
+        port.symlink_to(url)
+    port.unlink()  # unplugged
+    rxmsg.env["RXMSG_SIGPAD_URL"] = str(port)
     done = rxmsg("patient", "consent", "P1", "--sigpad")
     assert_clean_failure(done)
-    assert "cannot open the signature pad" in done.stderr
+    assert "cannot open the signature pad at" in done.stderr  # the path, shortened to fit
+    assert f"{port.name}: no such port (is the pad plugged in?)" in done.stderr
     assert ledger(rxmsg) == []
 
 
