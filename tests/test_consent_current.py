@@ -3,8 +3,8 @@
 Ledger rows reach the database from many writers (one row at a time, a
 statement of many rows, rows recorded out of order or at the same instant);
 whatever the order, the table the daily process joins must hold the newest
-row per patient, channel and purpose, and per channel of any purpose, as
-`fold_ledger` reads the ledger. Checked on SQLite and PostgreSQL, and for a
+row per patient, channel and purpose, and for SMS of any purpose (a STOP),
+as `fold_ledger` reads the ledger. Checked on SQLite and PostgreSQL, and for a
 ledger that existed before the table (the migration folds it in).
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, literal, select
 
 from rxmsg_tui.domain.consent_ledger import ConsentState, fold_ledger
 from rxmsg_tui.domain.vocabulary import Channel, ConsentPurpose
@@ -74,13 +74,13 @@ def _ledger(conn: Connection, pks: list[int]) -> dict[int, ConsentState]:
     return fold_ledger(rows)
 
 
-def _newest_per_channel(conn: Connection, pks: list[int]) -> set[tuple[Any, ...]]:
-    """The ledger's newest row per patient and channel, whatever its purpose."""
+def _newest_sms(conn: Connection, pks: list[int]) -> set[tuple[Any, ...]]:
+    """The ledger's newest SMS row per patient, whatever its purpose."""
     newest: dict[tuple[int, str], tuple[Any, ...]] = {}
     rows = conn.execute(
         select(CONSENT.c.patient_id, CONSENT.c.channel, CONSENT.c.granted, CONSENT.c.source,
                CONSENT.c.recorded_at, CONSENT.c.id)
-        .where(CONSENT.c.patient_id.in_(pks))
+        .where(CONSENT.c.patient_id.in_(pks), CONSENT.c.channel == "sms")
         .order_by(CONSENT.c.recorded_at, CONSENT.c.id)
     )  # fmt: skip
     for pk, channel, granted, source, at, ledger_id in rows:
@@ -89,7 +89,7 @@ def _newest_per_channel(conn: Connection, pks: list[int]) -> set[tuple[Any, ...]
 
 
 def _current(conn: Connection, pks: list[int]) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
-    """`consent_current` as (per purpose, per channel of any purpose)."""
+    """`consent_current` as (per purpose, of any purpose: SMS only)."""
     rows = conn.execute(
         select(CURRENT.c.patient_id, CURRENT.c.channel, CURRENT.c.purpose, CURRENT.c.granted,
                CURRENT.c.source, CURRENT.c.recorded_at, CURRENT.c.ledger_id)
@@ -114,7 +114,7 @@ def assert_current_is_the_folded_ledger(db: Database, pks: list[int]) -> None:
             for pk, state in folded.items()
             for e in state.entries
         }
-        assert any_purpose == _newest_per_channel(conn, pks)
+        assert any_purpose == _newest_sms(conn, pks)
         assert consent_states(session, pks) == folded
         # The daily process's clauses read the same: granted per purpose, and STOP by text.
         for channel, purpose in itertools.product(Channel, ConsentPurpose):
@@ -209,6 +209,56 @@ def test_upgrading_folds_an_existing_ledger_in(database_url: str) -> None:
         assert_current_is_the_folded_ledger(db, pks)
         with db.engine.begin() as conn:
             _write(conn, store_id, pks, [rows[0] | {"minute": 9, "granted": False}])
+        assert_current_is_the_folded_ledger(db, pks)
+    finally:
+        db.dispose()
+
+
+def _unread_any_rows(db: Database) -> int:
+    with db.read() as session:
+        query = select(CURRENT.c.patient_id).where(
+            CURRENT.c.purpose == ANY_PURPOSE, CURRENT.c.channel != "sms"
+        )
+        return len(session.connection().execute(query).all())
+
+
+def test_upgrading_drops_the_any_rows_no_one_reads(database_url: str) -> None:
+    """Revision 0011: email and call keep no `any` row; SMS keeps its STOP row, exact."""
+    from alembic import command
+
+    db = Database(make_engine(database_url))
+    try:
+        command.upgrade(alembic_config(db.engine), "0010")
+        with db.transaction() as session:
+            store = create_store(session, code="OLD", name="Old Pharmacy", phone="(555) 010-2000",
+                                 timezone="America/New_York", now=NOW)  # fmt: skip
+            store_id = store.id
+        assert store_id is not None
+        pks = _patients(db, store_id)
+        rows = [
+            {"patient": p, "channel": ch, "purpose": pu, "granted": (p + m) % 2 == 0,
+             "source": "sms-keyword" if ch == "sms" and m == 1 else "verbal", "minute": m}
+            for p in range(3) for ch in ("sms", "email", "call")
+            for pu in ("transactional", "marketing") for m in range(2)
+        ]  # fmt: skip
+        with db.engine.begin() as conn:
+            _write(conn, store_id, pks, rows)
+            # What the trigger before 0011 also kept: every channel's newest row of any purpose.
+            conn.execute(insert(CURRENT).from_select(
+                [c.name for c in CURRENT.c],
+                select(CURRENT.c.store_id, CURRENT.c.patient_id, CURRENT.c.channel,
+                       literal(ANY_PURPOSE), CURRENT.c.granted, CURRENT.c.source,
+                       CURRENT.c.recorded_at, CURRENT.c.ledger_id)
+                .where(CURRENT.c.channel != "sms", CURRENT.c.purpose == "transactional"),
+            ))  # fmt: skip
+        assert _unread_any_rows(db) == 6
+        command.upgrade(alembic_config(db.engine), "head")
+        assert _unread_any_rows(db) == 0
+        assert_current_is_the_folded_ledger(db, pks)
+        with db.engine.begin() as conn:  # the trigger re-created: none written any more
+            _write(conn, store_id, pks, [r | {"minute": 3, "granted": not r["granted"]}
+                                         for r in rows])  # fmt: skip
+        assert _unread_any_rows(db) == 0
         assert_current_is_the_folded_ledger(db, pks)
     finally:
         db.dispose()

@@ -4,8 +4,10 @@ One home for it: the migration creates the trigger from here, and a bulk
 writer on SQLite (`lifted_on_sqlite`) drops it for one statement of many
 rows and re-creates it from the same text, after bringing the table up to
 date in one set-based upsert. "Newest" is ledger order: recorded at, then id;
-beside the row's purpose, purpose `any` holds a channel's newest row of
-whatever purpose (what "texted STOP" needs).
+beside the row's purpose, purpose `any` holds the SMS channel's newest row of
+whatever purpose (what "texted STOP" needs). Only SMS has one (migration
+0011): nothing asks it of email or calls, and a third of the rows an import
+writes here were those unread `any` rows.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
 
+from rxmsg_tui.domain.vocabulary import Channel
+
+STOP_CHANNEL = Channel.SMS.value
+"""The one channel with an `any` row: a STOP by text is read from it."""
 TRIGGER = "consent_current_keep"
 COLUMNS = "store_id, patient_id, channel, purpose, granted, source, recorded_at, ledger_id"
 # Ledger order: a row replaces the held one only when it is newer (recorded_at, then id), so
@@ -32,7 +38,8 @@ BEGIN
   INSERT INTO consent_current ({COLUMNS})
   SELECT NEW.store_id, NEW.patient_id, NEW.channel, purpose.name, NEW.granted, NEW.source,
          NEW.recorded_at, NEW.id
-  FROM (SELECT NEW.purpose AS name UNION ALL SELECT 'any') AS purpose
+  FROM (SELECT NEW.purpose AS name UNION ALL SELECT 'any' WHERE NEW.channel = '{STOP_CHANNEL}')
+       AS purpose
   WHERE true
   {KEEP_NEWEST};
 END
@@ -41,7 +48,7 @@ END
 # On PostgreSQL once per statement: a bulk INSERT or COPY of many rows is one upsert of the
 # newest row per key among them (an upsert may not touch the same row twice).
 POSTGRES_FUNCTION = f"""
-CREATE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO consent_current ({COLUMNS})
   SELECT DISTINCT ON (patient_id, channel, purpose) {COLUMNS}
@@ -50,7 +57,7 @@ BEGIN
     FROM written
     UNION ALL
     SELECT store_id, patient_id, channel, 'any', granted, source, recorded_at, id
-    FROM written
+    FROM written WHERE channel = '{STOP_CHANNEL}'
   ) AS candidate
   ORDER BY patient_id, channel, purpose, recorded_at DESC, ledger_id DESC
   {KEEP_NEWEST};
@@ -65,7 +72,7 @@ REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()
 
 
 def _newest_of(ledger: str) -> str:
-    """The newest row per patient, channel and purpose, and per channel of any purpose."""
+    """The newest row per patient, channel and purpose, and of any purpose for SMS."""
     return f"""
 SELECT {COLUMNS} FROM (
   SELECT store_id, patient_id, channel, purpose, granted, source, recorded_at, id AS ledger_id,
@@ -76,7 +83,7 @@ SELECT {COLUMNS} FROM (
   SELECT store_id, patient_id, channel, 'any', granted, source, recorded_at, id,
          row_number() OVER (PARTITION BY patient_id, channel
                             ORDER BY recorded_at DESC, id DESC)
-  FROM {ledger}
+  FROM {ledger} WHERE channel = '{STOP_CHANNEL}'
 ) AS ranked
 WHERE newest = 1"""  # noqa: S608
 
@@ -90,12 +97,12 @@ SELECT consent.store_id, consent.patient_id, consent.channel,
        coalesce(offered.name, consent.purpose), consent.granted, consent.source,
        consent.recorded_at, consent.id
 FROM consent CROSS JOIN (SELECT NULL AS name UNION ALL SELECT 'any') AS offered
-WHERE consent.id > :after
+WHERE consent.id > :after AND (offered.name IS NULL OR consent.channel = '{STOP_CHANNEL}')
 {KEEP_NEWEST}"""  # noqa: S608
 """What the trigger would have done for every ledger row after id `:after`, as one upsert.
 
-Each row offered for its purpose and for `any`, exactly as the trigger offers
-it; `KEEP_NEWEST` keeps a key's newest of the row held and all rows offered
+Each row offered for its purpose and (SMS only) for `any`, exactly as the
+trigger offers it; `KEEP_NEWEST` keeps a key's newest of the row held and all rows offered
 whatever their order, so several rows of one key in one statement end as the
 trigger leaves them. No ranking first: the rows are read by id range, in the
 order written (a window's sort cost more than it saved), and a row's two keys
@@ -108,7 +115,7 @@ page is at hand (15% less than all purposes first, then all `any`).
 def lifted_on_sqlite(conn: Connection) -> Iterator[None]:
     """Write many ledger rows inside this block without the row trigger, on SQLite.
 
-    The trigger runs its two upserts as a program per ledger row, which costs
+    The trigger runs its upserts as a program per ledger row, which costs
     more than writing the rows (an import of 200,000 patients: 600,000 rows);
     here it is dropped, the rows written, the
     table brought up to date from the ledger rows after the newest id seen at

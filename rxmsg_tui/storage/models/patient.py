@@ -134,7 +134,8 @@ class Consent(SQLModel, table=True):
 
 
 ANY_PURPOSE = "any"
-"""`ConsentCurrent.purpose` of the row holding a channel's newest ledger row of any purpose."""
+"""`ConsentCurrent.purpose` of the row holding the SMS channel's newest ledger row of any
+purpose (whether the patient texted STOP); the other channels have none."""
 
 
 class ConsentCurrent(SQLModel, table=True):
@@ -144,9 +145,9 @@ class ConsentCurrent(SQLModel, table=True):
     every writer of the ledger (screens, the signature pad, texts, the
     importer, the demo's COPY) keeps it without knowing of it; the ledger stays
     the evidence. "Newest" is ledger order: recorded at, then id. Beside the
-    two purposes, a row per channel with purpose `any` (`ANY_PURPOSE`) holds
-    the channel's newest row of whatever purpose: a STOP by text is that row
-    for SMS. The daily process and group sends join this table by its key.
+    two purposes, SMS has a row with purpose `any` (`ANY_PURPOSE`) holding
+    its newest row of whatever purpose: a STOP by text is that row. The
+    daily process and group sends join this table by its key.
     """
 
     __tablename__ = "consent_current"
