@@ -32,7 +32,7 @@ def mark_go_live(conn: Connection, store_id: int, day: date) -> bool:
 
     Every patient present now becomes not new. Returns whether this call set
     the day; call it inside the transaction that writes the go-live patients,
-    after writing them.
+    and write those not new.
     """
     if go_live_of(conn, store_id) is not None:
         return False

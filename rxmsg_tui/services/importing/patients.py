@@ -34,10 +34,11 @@ from rxmsg_tui.domain.csv_records import PATIENTS, PatientRecord, parse_patient
 from rxmsg_tui.domain.settings_keys import CHANNELS
 from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
-from rxmsg_tui.services.daily.go_live import go_live_of, mark_go_live
+from rxmsg_tui.services.daily.go_live import mark_go_live
 from rxmsg_tui.services.importing.bulk import batches, dialect_insert, insert_tuples, table
 from rxmsg_tui.services.importing.checking import check_file
-from rxmsg_tui.services.importing.consent import STAGE as CONSENT_STAGE
+from rxmsg_tui.services.importing.collection_pause import collection_paused
+from rxmsg_tui.services.importing.consent import STAGES as CONSENT_STAGES
 from rxmsg_tui.services.importing.consent import (
     ConsentPlan,
     Wanted,
@@ -59,6 +60,7 @@ from rxmsg_tui.services.importing.staging import (
 )
 from rxmsg_tui.services.patient_defaults import default_prefs
 from rxmsg_tui.storage.database import Database
+from rxmsg_tui.storage.deferred_indexes import indexes_built_after
 from rxmsg_tui.storage.models import Patient, PatientMessagePrefs
 from rxmsg_tui.storage.queries import patient_defaults_of
 
@@ -90,6 +92,7 @@ class _Plan:
     consent: ConsentPlan = field(default_factory=ConsentPlan)
 
 
+@collection_paused()
 def import_patients(
     db: Database,
     actor: Actor,
@@ -121,11 +124,13 @@ def import_patients(
         plan = _plan(session.connection(), actor.store_id, checked.records, now)
     report.inserted, report.updated = len(plan.new), len(plan.changed)
     report.unchanged = len(checked.records) - report.inserted - report.updated
-    with one_connection(db, NEW_STAGE, CONSENT_STAGE) as conn:
+    with one_connection(db, NEW_STAGE, *CONSENT_STAGES) as conn:
         fill_unlocked(conn, lambda: _stage(conn, plan, path.name, progress))
         with write_transaction(conn) as session:
-            first_import = go_live_of(conn, actor.store_id) is None
-            new = _write(conn, actor.store_id, plan)
+            # The store's patients become not new as it goes live, before 200,000 more are
+            # written as not new: one UPDATE of the few already there, not of them all.
+            first_import = mark_go_live(conn, actor.store_id, today)
+            new = _write(conn, actor.store_id, plan, go_live=first_import)
             consent = apply_consent(
                 conn,
                 plan.consent,
@@ -138,7 +143,6 @@ def import_patients(
             report.consent_kept_revoked = consent.kept_revoked
             report.prefs_added = _apply_defaults(conn, actor.store_id, new)
             if first_import:
-                mark_go_live(conn, actor.store_id, today)
                 report.went_live = today
             audit.record(
                 session, actor, "import.patients", at=now, target=path.name,
@@ -212,18 +216,24 @@ def _stage(conn: Connection, plan: _Plan, evidence: str, progress: ProgressCallb
     stage_consent(conn, plan.consent, evidence)
 
 
-def _write(conn: Connection, store_id: int, plan: _Plan) -> Select[Any]:
+def _write(conn: Connection, store_id: int, plan: _Plan, *, go_live: bool) -> Select[Any]:
     """Insert the staged patients and update the changed ones; returns a query of the ids inserted.
 
     A patient another terminal added since the plan was made is left as that
     terminal wrote it (ON CONFLICT DO NOTHING) rather than failing the import.
+    The patients of the import that takes the store live (`go_live`) are not new.
     """
     last = int(conn.scalar(select(func.max(PATIENT.c.id))) or 0)
     columns = [c.name for c in NEW_STAGE.c if c.name != "pk"]
+    staged = [
+        literal(False, PATIENT.c.is_new.type) if go_live and name == "is_new" else NEW_STAGE.c[name]
+        for name in columns
+    ]
     # SQLite needs a WHERE before ON CONFLICT to parse INSERT…SELECT unambiguously.
-    rows = select(*(NEW_STAGE.c[name] for name in columns)).where(NEW_STAGE.c.pk.is_(None), true())
+    rows = select(*staged).where(NEW_STAGE.c.pk.is_(None), true())
     insert = dialect_insert(conn, PATIENT).from_select(columns, rows)
-    conn.execute(insert.on_conflict_do_nothing())
+    with indexes_built_after(conn, PATIENT, adding=len(plan.new)):
+        conn.execute(insert.on_conflict_do_nothing())
     if plan.changed:
         values = {name: NEW_STAGE.c[name] for name in (*_COMPARED, "updated_at")}
         conn.execute(update(PATIENT).values(values).where(PATIENT.c.id == NEW_STAGE.c.pk))

@@ -27,6 +27,7 @@ from rxmsg_tui.services import audit
 from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.importing.bulk import batches, dialect_insert, patient_ids, table
 from rxmsg_tui.services.importing.checking import check_file
+from rxmsg_tui.services.importing.collection_pause import collection_paused
 from rxmsg_tui.services.importing.report import (
     ImportReport,
     ImportStep,
@@ -73,6 +74,7 @@ class _Plan:
     changed: list[dict[str, Any]] = field(default_factory=list)
 
 
+@collection_paused()
 def import_prescriptions(
     db: Database,
     actor: Actor,
