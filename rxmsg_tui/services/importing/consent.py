@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Column, Connection, Integer, String, and_, delete, func, literal, select
 
@@ -22,9 +22,11 @@ from rxmsg_tui.services.importing.bulk import batches, insert_tuples, table
 from rxmsg_tui.services.importing.staging import stage_table
 from rxmsg_tui.storage.consent_current import lifted_on_sqlite
 from rxmsg_tui.storage.deferred_indexes import indexes_built_after
-from rxmsg_tui.storage.models import Consent, Patient
+from rxmsg_tui.storage.models import Consent, ConsentCurrent, Patient
+from rxmsg_tui.storage.models.patient import ANY_PURPOSE
 
 CONSENT = table(Consent)
+CURRENT = table(ConsentCurrent)
 PATIENT = table(Patient)
 
 LOOKUP_BATCH = 2000
@@ -35,8 +37,7 @@ Change = tuple[str, str, bool]
 """(channel, purpose, granted): one ledger row to append."""
 
 
-@dataclass(frozen=True, slots=True)
-class Wanted:
+class Wanted(NamedTuple):
     patient_id: str
     """The pharmacy system's id: new patients have no `patient.id` until written."""
     line: int
@@ -44,8 +45,7 @@ class Wanted:
     marketing: bool | None
 
 
-@dataclass(frozen=True, slots=True)
-class Current:
+class Current(NamedTuple):
     granted: bool
     source: str
 
@@ -277,32 +277,21 @@ def _grants(transactional: bool, marketing: bool | None) -> tuple[Change, ...]:
 
 
 def _current(conn: Connection, patients: list[int]) -> dict[int, dict[Key, Current]]:
-    """The latest ledger row per patient, channel and purpose (ties broken by id).
+    """The consent that holds per patient, channel and purpose: `consent_current`'s rows.
 
-    Read in ledger order and kept last-wins: a patient has a handful of rows, and
-    the lookup by `patient_id` alone uses `ix_consent_current` (adding `store_id`
-    made SQLite scan the whole store's ledger for every batch).
+    The table the database keeps equal to the newest ledger row, read by its
+    key a batch of patients at a time: a re-import of 200,000 patients reads
+    their 600,000 current rows, not a ledger that grows with every import.
     """
     found: dict[int, dict[Key, Current]] = {}
-    consent = table(Consent)
     for batch in batches(patients, LOOKUP_BATCH):
-        query = (
-            select(
-                consent.c.patient_id,
-                consent.c.channel,
-                consent.c.purpose,
-                consent.c.granted,
-                consent.c.source,
-            )
-            .where(consent.c.patient_id.in_(batch))
-            .order_by(
-                consent.c.patient_id,
-                consent.c.channel,
-                consent.c.purpose,
-                consent.c.recorded_at,
-                consent.c.id,
-            )
-        )
+        query = select(
+            CURRENT.c.patient_id,
+            CURRENT.c.channel,
+            CURRENT.c.purpose,
+            CURRENT.c.granted,
+            CURRENT.c.source,
+        ).where(CURRENT.c.patient_id.in_(batch), CURRENT.c.purpose != ANY_PURPOSE)
         for patient, channel, purpose, granted, source in conn.execute(query):
             found.setdefault(patient, {})[(channel, purpose)] = Current(bool(granted), source)
     return found

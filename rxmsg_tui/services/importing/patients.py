@@ -21,6 +21,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Integer,
+    Row,
     Select,
     and_,
     func,
@@ -169,9 +170,11 @@ def _plan(
         found = existing.get(record.patient_id)
         if found is None:
             new.append(_new_row(store_id, record, now))
-        elif (values := _updated(found, _row(store_id, record, now))) is not None:
+        elif _same(found, record):
+            continue
+        elif (values := _updated(found._asdict(), _row(store_id, record, now))) is not None:
             changed.append(_STAGE_ROW(values))
-    known = {patient_id: found["id"] for patient_id, found in existing.items()}
+    known = {patient_id: found.id for patient_id, found in existing.items()}
     wanted = [
         Wanted(record.patient_id, line, record.consent, record.marketing_consent)
         for line, record in records
@@ -180,11 +183,30 @@ def _plan(
     return plan
 
 
-def _existing(conn: Connection, store_id: int) -> dict[str, dict[str, Any]]:
+def _existing(conn: Connection, store_id: int) -> dict[str, Row[Any]]:
     query = select(PATIENT.c.id, PATIENT.c.patient_id, *(PATIENT.c[n] for n in _COMPARED)).where(
         PATIENT.c.store_id == store_id
     )
-    return {row["patient_id"]: dict(row) for row in conn.execute(query).mappings()}
+    return {row.patient_id: row for row in conn.execute(query)}
+
+
+def _same(found: Row[Any], record: PatientRecord) -> bool:
+    """`_updated` would find nothing to change: the common answer of a re-import, cheaply.
+
+    A verification flag stays as found while the address is the same, unless
+    the file sets one the patient does not have yet.
+    """
+    return (
+        found.first_name == record.first_name
+        and found.last_name == record.last_name
+        and found.dob == record.dob
+        and found.cell_phone == record.cell_phone
+        and found.email == record.email
+        and found.language == record.language
+        and found.zip == record.zip
+        and (found.cell_verified or not record.cell_verified)
+        and (found.email_verified or not record.email_verified)
+    )
 
 
 def _updated(found: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
