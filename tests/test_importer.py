@@ -469,3 +469,17 @@ def test_an_rx_moved_to_another_drug_follows_it(db: Database, admin: Actor, tmp_
             select(Prescription, Drug).join(Drug, col(Drug.id) == Prescription.drug_id)
         ).one()
     assert (rx.rx_number, drug.ndc, drug.name) == ("100", "55555-555-55", "Atorvastatin 20 mg")
+
+
+def test_names_with_the_characters_copy_and_sql_escape_arrive_as_written(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    """Staging goes by COPY on PostgreSQL and by bound parameters on SQLite: a backslash, a
+    quote, a semicolon or `\\N` (COPY's NULL) in a cell must reach the table unchanged."""
+    awkward = {"P1": ("O\\Brien", "D'Arcy"), "P2": ("\\N", 'Ann "Jo"; DROP'), "P3": ("Zoë", "\\t")}
+    rows = [f'{pid},"{first.replace(chr(34), chr(34) * 2)}",{last},1950-02-28,,,en,Y,N,N,'
+            for pid, (first, last) in awkward.items()]  # fmt: skip
+    load_patients(db, admin, write(tmp_path, "p.csv", PATIENT_HEADER, *rows))
+    for pid, (first, last) in awkward.items():
+        found = patient(db, pid)
+        assert (found.first_name, found.last_name) == (first, last)
