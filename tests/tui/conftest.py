@@ -15,7 +15,7 @@ from rxmsg_tui.services.actor import Actor
 from rxmsg_tui.services.context import AppContext
 from rxmsg_tui.storage.database import Database
 from rxmsg_tui.storage.models import Store
-from tests.conftest import NOW
+from tests.conftest import NOW, backend_url
 from tests.tui.seed import (
     insert_consent,
     insert_drug,
@@ -35,9 +35,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     The queries under the screens are tested on both databases on their own, and
     far faster than through Pilot.
     """
-    if getattr(request, "param", "sqlite") == "postgres":
-        return str(request.getfixturevalue("postgres_schema_url"))
-    return f"sqlite:///{tmp_path}/rxmsg.db"
+    return backend_url(request, getattr(request, "param", "sqlite"), tmp_path)
 
 
 BOTH_DATABASES = pytest.mark.parametrize(
