@@ -7,16 +7,14 @@ another terminal until Ctrl-C) asks for consent on the pad and places calls.
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
 
 from rxmsg_tui.cli.errors import fail
 from rxmsg_tui.cli.state import CliState, current_login
+from rxmsg_tui.cli.stop_signals import StopSignals
 from rxmsg_tui.cli.tui import open_tui
 from rxmsg_tui.domain.demo_limits import MAX_PATIENTS
 
@@ -93,35 +91,18 @@ def _run_with_devices(state: CliState, *, no_tui: bool) -> None:
         devices = start_simulators(context.settings.data_dir)
     except (ServiceError, OSError) as error:
         fail(f"cannot start the device simulators: {error}")
-    stopping = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
     try:
         point_store_at_ivr(context.db, context.actor, devices, now=context.clock.now())
         context.settings = context.settings.model_copy(update={"sigpad_url": devices.sigpad_url})
         click.echo(_describe_devices(devices, no_tui=no_tui), err=True)
-        if no_tui:
-            _wait_until_stopped(stopping)
+        if no_tui:  # until Ctrl-C or SIGTERM: the simulators serve whoever runs rxmsg meanwhile
+            with StopSignals() as stop:
+                stop.event.wait()
         else:
             open_tui(context)
     finally:
-        signal.signal(signal.SIGTERM, previous)
         left = stop_simulators(context.db, context.actor, devices, now=context.clock.now())
         click.echo(f"rxmsg demo: simulators stopped{'; ' + left if left else ''}", err=True)
-
-
-def _wait_until_stopped(stopping: threading.Event) -> None:
-    """Until Ctrl-C or SIGTERM: the simulators serve whoever runs rxmsg meanwhile."""
-    interrupted = threading.Event()
-
-    def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
-        interrupted.set()
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        while not (stopping.wait(0.2) or interrupted.is_set()):
-            pass
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _describe_devices(devices: DemoDevices, *, no_tui: bool) -> str:

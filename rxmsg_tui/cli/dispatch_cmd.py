@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -43,23 +40,17 @@ def dispatch(state: CliState, once: bool) -> None:
 def daemon(state: CliState, every: float) -> None:
     """Run the scheduler and dispatcher headless until SIGTERM or Ctrl-C."""
     from rxmsg_tui.cli.logs import log_to_stderr
+    from rxmsg_tui.cli.stop_signals import StopSignals
     from rxmsg_tui.scheduler.sending import Sending
 
     sending = Sending(state.database(), state.settings, state.clock)
     log_to_stderr("rxmsg daemon")  # says "scheduler running", "standby" and "off" as they come
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     runner = sending.runner(dispatch_every=every)
-    try:
-        runner.start()
-        stop.wait()
-    finally:
-        runner.stop()
-        sending.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with StopSignals() as stop:
+        try:
+            runner.start()
+            stop.event.wait()
+        finally:
+            runner.stop()
+            sending.close()
     click.echo("rxmsg daemon: stopped", err=True)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
-from types import FrameType
 
 import click
 
 from rxmsg_tui.cli.errors import fail
+from rxmsg_tui.cli.stop_signals import StopSignals
 
 
 @click.command("ivr-sim")
@@ -43,17 +41,12 @@ def ivr_sim(port: int, script: str, delay: float) -> None:
         simulator = IvrSimulator(port=port, script=statuses, delay=delay, log=_say)
     except OSError as exc:
         fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}")
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    simulator.start()
-    _say(f"IVR simulator listening on 127.0.0.1:{simulator.port} (script: {','.join(statuses)})")
-    while not stop.wait(0.5):
-        pass
+    with StopSignals() as stop:
+        simulator.start()
+        _say(
+            f"IVR simulator listening on 127.0.0.1:{simulator.port} (script: {','.join(statuses)})"
+        )
+        stop.event.wait()
     simulator.stop()
     _say("IVR simulator stopped")
 

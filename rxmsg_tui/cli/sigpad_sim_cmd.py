@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import signal
 import sys
-import threading
-from types import FrameType
 
 import click
 
 from rxmsg_tui.cli.errors import fail
+from rxmsg_tui.cli.stop_signals import StopSignals
 from rxmsg_tui.devices.sigpad_sim import (
     PtyPad,
     Responder,
@@ -55,16 +54,11 @@ def sigpad_sim(use_pty: bool, port: int | None, answer: str) -> None:
         lambda question: click.prompt(question, prompt_suffix="", default="", show_default=False),
         _log,
     )
-    stop = threading.Event()
-
-    def stopped(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, stopped)
     _log(f"RXMSG_SIGPAD_URL={link.url}")
     _log(f"signature pad simulator answering {answer}; Ctrl-C to stop")
     try:
-        link.serve(respond, _log, stop)
+        with StopSignals(signal.SIGTERM) as stop:  # Ctrl-C may come in the middle of a prompt
+            link.serve(respond, _log, stop.event)
     except KeyboardInterrupt:
         pass
     finally:
