@@ -27,6 +27,7 @@ from rxmsg_tui.services.importing import (
     import_patients,
     import_prescriptions,
 )
+from rxmsg_tui.services.importing import consent as consent_module
 from rxmsg_tui.services.importing import patients as patients_module
 from rxmsg_tui.services.importing.reader import read_rows
 from rxmsg_tui.services.stores import create_store
@@ -96,6 +97,14 @@ def patient(db: Database, patient_id: str) -> Patient:
         return session.exec(select(Patient).where(Patient.patient_id == patient_id)).one()
 
 
+@pytest.fixture(params=["by batch", "store-wide"])
+def consent_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A re-import reads the consent that holds by batches of patients (a small file) or the
+    store's whole table at once (from `STORE_WIDE_FROM` known patients): both decide alike."""
+    if request.param == "store-wide":
+        monkeypatch.setattr(consent_module, "STORE_WIDE_FROM", 0)
+
+
 def test_patients_are_inserted_normalised_with_consent_and_one_audit_row(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
@@ -161,6 +170,7 @@ def test_reimport_updates_by_patient_id_and_adds_no_duplicates(
     assert len(consent_rows(db)) == 3, "unchanged consent adds no ledger rows"
 
 
+@pytest.mark.usefixtures("consent_read")
 def test_consent_changes_append_grants_and_revocations(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
@@ -178,6 +188,7 @@ def test_consent_changes_append_grants_and_revocations(
     ], "blank marketing_consent leaves marketing alone; N for Bob changes nothing"
 
 
+@pytest.mark.usefixtures("consent_read")
 def test_a_grant_in_the_file_does_not_undo_an_opt_out_made_at_the_pharmacy(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:

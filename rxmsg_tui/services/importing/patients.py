@@ -179,7 +179,7 @@ def _plan(
         Wanted(record.patient_id, line, record.consent, record.marketing_consent)
         for line, record in records
     ]
-    plan.consent = plan_consent(conn, wanted, known)
+    plan.consent = plan_consent(conn, wanted, known, store_id=store_id)
     return plan
 
 
