@@ -99,8 +99,9 @@ def patient(db: Database, patient_id: str) -> Patient:
 
 @pytest.fixture(params=["by batch", "store-wide"])
 def consent_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A re-import reads the consent that holds by batches of patients (a small file) or the
-    store's whole table at once (from `STORE_WIDE_FROM` known patients): both decide alike."""
+    """A re-import reads the consent that holds by batches of patients (a small file) or, on
+    PostgreSQL, the store's whole table at once (from `STORE_WIDE_FROM` known patients): both
+    decide alike."""
     if request.param == "store-wide":
         monkeypatch.setattr(consent_module, "STORE_WIDE_FROM", 0)
 
