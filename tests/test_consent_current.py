@@ -11,10 +11,12 @@ ledger that existed before the table (the migration folds it in).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, insert, literal, select
@@ -183,19 +185,25 @@ def test_removing_a_patient_removes_their_current_consent(db: Database, store: S
     assert left is None
 
 
-def test_upgrading_folds_an_existing_ledger_in(database_url: str) -> None:
-    """A pharmacy's ledger from before the table: the upgrade fills it, then keeps it."""
-    from alembic import command
-
+@contextmanager
+def _store_at(database_url: str, revision: str) -> Iterator[tuple[Database, int, list[int]]]:
+    """A database at an older `revision` with a store and three patients: an upgrade's start."""
     db = Database(make_engine(database_url))
     try:
-        command.upgrade(alembic_config(db.engine), "0007")
+        command.upgrade(alembic_config(db.engine), revision)
         with db.transaction() as session:
             store = create_store(session, code="OLD", name="Old Pharmacy", phone="(555) 010-2000",
                                  timezone="America/New_York", now=NOW)  # fmt: skip
             store_id = store.id
         assert store_id is not None
-        pks = _patients(db, store_id)
+        yield db, store_id, _patients(db, store_id)
+    finally:
+        db.dispose()
+
+
+def test_upgrading_folds_an_existing_ledger_in(database_url: str) -> None:
+    """A pharmacy's ledger from before the table: the upgrade fills it, then keeps it."""
+    with _store_at(database_url, "0007") as (db, store_id, pks):
         rows = [
             {"patient": p, "channel": ch, "purpose": pu, "granted": (p + m) % 2 == 0,
              "source": "sms-keyword" if m == 2 else "verbal", "minute": (5 - m) % 4}
@@ -210,8 +218,6 @@ def test_upgrading_folds_an_existing_ledger_in(database_url: str) -> None:
         with db.engine.begin() as conn:
             _write(conn, store_id, pks, [rows[0] | {"minute": 9, "granted": False}])
         assert_current_is_the_folded_ledger(db, pks)
-    finally:
-        db.dispose()
 
 
 def _unread_any_rows(db: Database) -> int:
@@ -224,17 +230,7 @@ def _unread_any_rows(db: Database) -> int:
 
 def test_upgrading_drops_the_any_rows_no_one_reads(database_url: str) -> None:
     """Revision 0011: email and call keep no `any` row; SMS keeps its STOP row, exact."""
-    from alembic import command
-
-    db = Database(make_engine(database_url))
-    try:
-        command.upgrade(alembic_config(db.engine), "0010")
-        with db.transaction() as session:
-            store = create_store(session, code="OLD", name="Old Pharmacy", phone="(555) 010-2000",
-                                 timezone="America/New_York", now=NOW)  # fmt: skip
-            store_id = store.id
-        assert store_id is not None
-        pks = _patients(db, store_id)
+    with _store_at(database_url, "0010") as (db, store_id, pks):
         rows = [
             {"patient": p, "channel": ch, "purpose": pu, "granted": (p + m) % 2 == 0,
              "source": "sms-keyword" if ch == "sms" and m == 1 else "verbal", "minute": m}
@@ -260,5 +256,3 @@ def test_upgrading_drops_the_any_rows_no_one_reads(database_url: str) -> None:
                                          for r in rows])  # fmt: skip
         assert _unread_any_rows(db) == 0
         assert_current_is_the_folded_ledger(db, pks)
-    finally:
-        db.dispose()
