@@ -84,6 +84,27 @@ class _PadLines(LineReader):  # type: ignore[misc]  # pyserial ships no types
         self.events.put(_Lost(why))
 
 
+class _PadReader(ReaderThread):  # type: ignore[misc]  # pyserial ships no types
+    """pyserial's reader thread, where a port gone while asked how much is waiting ends the read.
+
+    Before each read the reader asks the port how many bytes wait (an ioctl);
+    a pty or USB adapter that has just gone answers it with EIO, a plain
+    `OSError` that pyserial's loop does not catch (it catches a failed read's
+    `SerialException`). The thread then died without a word and `ask` waited
+    out its whole timeout instead of saying the cable was pulled.
+    """
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except OSError as exc:
+            self.alive = False
+            protocol: _PadLines | None = getattr(self, "protocol", None)
+            if protocol is not None:
+                protocol.connection_lost(exc)
+                self.protocol = None
+
+
 class SignaturePad:
     """One signature pad, reached at a pyserial URL.
 
@@ -177,7 +198,7 @@ class _Link:
 
     def __enter__(self) -> tuple[ReaderThread, queue.Queue[_Event]]:
         port = _open(self.pad.url, self.pad.baudrate)
-        self.thread = ReaderThread(port, lambda: _PadLines(self.events))
+        self.thread = _PadReader(port, lambda: _PadLines(self.events))
         self.thread.daemon = True
         self.thread.start()
         self.thread.connect()

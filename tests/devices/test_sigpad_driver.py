@@ -8,6 +8,7 @@ import time
 
 import pytest
 import serial
+import serial.serialposix
 
 from rxmsg_tui.devices.sigpad import SignaturePad, SigpadCancelled, SigpadError, _cannot_open
 from rxmsg_tui.devices.sigpad_protocol import Prompt
@@ -73,6 +74,26 @@ def test_cable_pulled_while_waiting(kind: str) -> None:
         started = time.monotonic()
         with pytest.raises(SigpadError, match="disconnected while waiting"):
             SignaturePad(pad.url).ask("p6", "I agree", timeout=10)
+    assert time.monotonic() - started < 5
+
+
+def test_a_port_gone_when_asked_what_is_waiting_is_a_pulled_cable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reader asks the port how many bytes wait before each read; a pty or USB adapter that
+    just went answers that with EIO, an `OSError` pyserial's reader does not catch itself."""
+    with simulated_pad("pty", lambda prompt: None) as pad:
+        waiting = serial.serialposix.Serial.in_waiting
+
+        def gone_once_asked(port: serial.serialposix.Serial) -> int:
+            if pad.asked.is_set():
+                raise OSError(errno.EIO, "Input/output error")
+            return int(waiting.fget(port))  # type: ignore[attr-defined]
+
+        monkeypatch.setattr(serial.serialposix.Serial, "in_waiting", property(gone_once_asked))
+        started = time.monotonic()
+        with pytest.raises(SigpadError, match="disconnected while waiting"):
+            SignaturePad(pad.url).ask("p7", "I agree", timeout=10)
     assert time.monotonic() - started < 5
 
 
