@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from rxmsg_tui.storage.database import Database
-from rxmsg_tui.storage.engine import make_engine
-
 PATIENT_HEADER = (
     "patient_id,first_name,last_name,dob,cell_phone,email,language,consent,"
     "cell_verified,email_verified,zip"
@@ -87,19 +84,10 @@ class Rxmsg:
 NOTHING = dict.fromkeys((*WRITTEN_TABLES, "audit"), 0)
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database already at the newest schema, copied per test to spare each run the upgrade."""
-    path = tmp_path_factory.mktemp("template") / "rxmsg.db"
-    database = Database(make_engine(f"sqlite:///{path}"))
-    database.migrate()
-    database.dispose()
-    return path
-
-
 @pytest.fixture
-def rxmsg(tmp_path: Path, migrated: Path) -> Rxmsg:
-    shutil.copyfile(migrated, tmp_path / "rxmsg.db")
+def rxmsg(tmp_path: Path, migrated_sqlite: Path) -> Rxmsg:
+    """The conftest's database migrated once per process, copied: no upgrade per run."""
+    shutil.copyfile(migrated_sqlite, tmp_path / "rxmsg.db")
     return Rxmsg(tmp_path)
 
 
